@@ -1,0 +1,53 @@
+"""Evaluation: toxicity (evaluate's measurement, offline from the package) and ROUGE-L."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def load_toxicity_evaluator(profile):
+    """``evaluate.load("toxicity", ...)`` as the course calls it, from the profile's local module."""
+    import evaluate
+
+    return evaluate.load(profile.location(profile.reward["toxicity_module"]), module_type="measurement",
+                         config_name=profile.location(profile.reward["model"]), experiment_id="detoxlab")
+
+
+def toxicity(texts: list[str], evaluator, hate_label: str = "hate") -> list[float]:
+    return list(evaluator.compute(predictions=texts, toxic_label=hate_label)["toxicity"])
+
+
+def rouge_l(predictions: list[str], references: list[str]) -> float:
+    """Mean ROUGE-L F1 (x100, stemmed), from the rouge-score package (evaluate's rouge needs the hub)."""
+    from rouge_score import rouge_scorer
+
+    if len(predictions) != len(references) or not predictions:
+        raise ValueError(f"need equally many predictions and references, got {len(predictions)} and {len(references)}")
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    return 100 * float(np.mean([scorer.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]))
+
+
+def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int, seed: int,
+                       sample: dict | None = None, batch_size: int = 16) -> list[str]:
+    """Summaries for ``prompts``, a batch at a time (T5's encoder takes right-padded prompts with a mask).
+
+    ``sample`` holds sampling settings (top_k, top_p, ...); without it decoding is greedy. Seeded, so
+    the same model, prompts and seed give the same summaries on the same machine.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    settings = {"do_sample": False} if sample is None else {"do_sample": True, **sample}
+    summaries = []
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(prompts), batch_size):
+            encoded = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True)
+            output = model.generate(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask,
+                                    max_new_tokens=max_new_tokens, **settings)
+            summaries += [text.strip() for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
+    return summaries
+
+
+def toxicity_stats(scores: list[float]) -> dict:
+    values = np.asarray(scores, dtype=float)
+    return {"mean": float(values.mean()), "std": float(values.std()), "n": int(values.size)}

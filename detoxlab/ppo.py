@@ -1,0 +1,151 @@
+"""PPO with trl 0.4: settings from a profile, the reference-model fix, and a batched training loop.
+
+Two methods, both described by the profile (``[method.faithful]``, ``[method.corrected]``):
+
+* faithful: the original lab. With a PEFT policy, trl 0.4's ``PPOTrainer.step`` ignores the
+  ``ref_model`` it was given and computes the KL penalty against the base model with the adapter
+  disabled; the reward model reads prompt + summary decoded with ``<pad>``/``</s>`` left in.
+* corrected: the KL reference is the SFT policy (the adapter as it was before PPO), the reward reads
+  the generated summary alone, and there is enough optimisation to move the policy.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+REFERENCES = ("sft", "base")
+REWARD_INPUTS = ("summary", "prompt+summary-raw")
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    reference: str        # "sft" or "base"
+    reward_input: str     # "summary" or "prompt+summary-raw"
+    learning_rate: float
+    ppo_epochs: int
+    steps: int
+    init_kl_coef: float
+
+
+def method(profile, name: str) -> Method:
+    if name not in profile.method:
+        raise ValueError(f"unknown method {name!r}: profile {profile.name} defines {', '.join(profile.method)}")
+    return Method(name=name, **profile.method[name])
+
+
+def ppo_config(profile, chosen: Method, seed: int = 0):
+    from trl import PPOConfig
+
+    return PPOConfig(model_name=profile.policy["base_model"], learning_rate=chosen.learning_rate,
+                     ppo_epochs=chosen.ppo_epochs, mini_batch_size=profile.ppo["mini_batch_size"],
+                     batch_size=profile.ppo["batch_size"], init_kl_coef=chosen.init_kl_coef, seed=seed)
+
+
+def collator(rows: list[dict]) -> dict:
+    """trl's DataLoader collator: a list of row dicts -> a dict of lists (prompts differ in length)."""
+    return {key: [row[key] for row in rows] for key in rows[0]} if rows else {}
+
+
+def length_sampler(profile):
+    """Draws each step's summary budget (max_new_tokens), as the course does with LengthSampler."""
+    from trl.core import LengthSampler
+
+    return LengthSampler(profile.generation["output_min_length"], profile.generation["output_max_length"])
+
+
+def generation_kwargs(profile, tokenizer) -> dict:
+    settings = profile.generation
+    return {"min_length": settings["min_length"], "top_k": settings["top_k"], "top_p": settings["top_p"],
+            "do_sample": settings["do_sample"], "pad_token_id": tokenizer.pad_token_id,
+            "eos_token_id": tokenizer.eos_token_id}
+
+
+def make_trainer(profile, chosen: Method, ppo_model, ref_model, tokenizer, dataset, seed: int = 0):
+    """A PPOTrainer for ``chosen``: with reference "sft" the given ``ref_model`` is really used."""
+    from trl import PPOTrainer
+
+    class SFTReferencePPOTrainer(PPOTrainer):
+        """trl 0.4 routes every PEFT model's KL reference through ``disable_adapter()`` even when a
+        ``ref_model`` is passed; clearing the flag after set-up makes ``step`` use ``ref_model``."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.is_peft_model = False
+
+    trainer_class = SFTReferencePPOTrainer if chosen.reference == "sft" else PPOTrainer
+    return trainer_class(config=ppo_config(profile, chosen, seed), model=ppo_model,
+                         ref_model=ref_model if chosen.reference == "sft" else None,
+                         tokenizer=tokenizer, dataset=dataset, data_collator=collator)
+
+
+def strip_padding(generated: torch.Tensor, pad_token_id: int) -> list[torch.Tensor]:
+    """T5 outputs ``[start, tokens..., eos, pad, pad]``; trl wants each response without the trailing
+    pads (it counts every token it is given) but with the start token (it skips position 0)."""
+    responses = []
+    for row in generated:
+        real = (row[1:] != pad_token_id).nonzero()
+        length = int(real[-1]) + 2 if len(real) else 1
+        responses.append(row[:length])
+    return responses
+
+
+def generate_batch(trainer, query_tensors: list[torch.Tensor], max_new_tokens: int, gen_kwargs: dict):
+    """All responses of a PPO batch in one ``generate`` call (padded prompts with their attention mask)."""
+    tokenizer = trainer.tokenizer
+    padded = tokenizer.pad({"input_ids": query_tensors}, padding=True, return_tensors="pt")
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    with torch.no_grad():
+        generated = model.generate(input_ids=padded["input_ids"].to(trainer.current_device),
+                                   attention_mask=padded["attention_mask"].to(trainer.current_device),
+                                   max_new_tokens=max_new_tokens, **gen_kwargs)
+    return strip_padding(generated, tokenizer.pad_token_id)
+
+
+def reward_texts(chosen: Method, queries: list[str], responses: list[torch.Tensor], tokenizer) -> list[str]:
+    if chosen.reward_input == "summary":
+        return [tokenizer.decode(r, skip_special_tokens=True).strip() for r in responses]
+    # the original: prompt + summary, decoded with <pad> and </s> left in
+    return [q + tokenizer.decode(r) for q, r in zip(queries, responses)]
+
+
+def train(trainer, chosen: Method, profile, reward_fn, progress=None, log=None) -> list[dict]:
+    """Run ``chosen.steps`` PPO steps; returns per-step statistics (reward, KL, losses, time)."""
+    from tqdm.auto import tqdm
+
+    sampler = length_sampler(profile)
+    gen_kwargs = generation_kwargs(profile, trainer.tokenizer)
+    history = []
+    bar = progress or tqdm(total=chosen.steps, desc=f"PPO ({chosen.name})")
+    batches = iter(trainer.dataloader)
+    for step in range(chosen.steps):
+        try:
+            batch = next(batches)
+        except StopIteration:  # a small dataset: start another epoch
+            batches = iter(trainer.dataloader)
+            batch = next(batches)
+        started = time.time()
+        queries = batch["input_ids"]
+        responses = generate_batch(trainer, queries, sampler(), gen_kwargs)
+        texts = reward_texts(chosen, batch["query"], responses, trainer.tokenizer)
+        rewards = [r for r in reward_fn(texts)]
+        stats = trainer.step(queries, responses, rewards)
+        record = {
+            "step": step + 1,
+            "reward_mean": float(np.mean([float(r) for r in rewards])),
+            "kl": float(stats["objective/kl"]),
+            "policy_loss": float(stats["ppo/loss/policy"]),
+            "value_loss": float(stats["ppo/loss/value"]),
+            "seconds": round(time.time() - started, 3),
+        }
+        history.append(record)
+        bar.update()
+        bar.set_postfix(reward=f"{record['reward_mean']:+.3f}", kl=f"{record['kl']:.2f}")
+        if log:
+            log(record)
+    if progress is None:
+        bar.close()
+    return history

@@ -1,0 +1,45 @@
+"""The reward model: a hate-speech classifier whose raw ``nothate`` logit is the PPO reward."""
+from __future__ import annotations
+
+import torch
+
+
+def load_reward_model(profile):
+    """(tokenizer, model) of the profile's hate-speech classifier, in eval mode."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    location = profile.location(profile.reward["model"])
+    revision = {"revision": profile.reward["revision"]} if profile.reward.get("revision") else {}
+    tokenizer = AutoTokenizer.from_pretrained(location, **revision)
+    model = AutoModelForSequenceClassification.from_pretrained(location, torch_dtype=torch.float32, **revision)
+    return tokenizer, model.eval()
+
+
+def label_index(model, label: str) -> int:
+    mapping = model.config.label2id
+    if label not in mapping:
+        raise ValueError(f"the reward model has no label {label!r}; its labels are {model.config.id2label}")
+    return mapping[label]
+
+
+@torch.inference_mode()
+def logits(texts: list[str], tokenizer, model, batch_size: int = 32) -> torch.Tensor:
+    """Raw logits, one row per text, scored in batches (padding does not change a text's logits)."""
+    rows = []
+    for start in range(0, len(texts), batch_size):
+        encoded = tokenizer(texts[start:start + batch_size], padding=True, truncation=True, return_tensors="pt")
+        rows.append(model(**encoded).logits.float())
+    return torch.cat(rows) if rows else torch.empty(0, model.config.num_labels)
+
+
+def rewards(texts: list[str], tokenizer, model, not_hate_label: str = "nothate", batch_size: int = 32) -> torch.Tensor:
+    """The lab's reward: the raw ``nothate`` logit (positive for non-toxic text, negative for toxic)."""
+    return logits(texts, tokenizer, model, batch_size)[:, label_index(model, not_hate_label)]
+
+
+def reward_pipeline(profile):
+    """The transformers pipeline the course uses for rewards (``function_to_apply='none'`` gives logits)."""
+    from transformers import pipeline
+
+    tokenizer, model = load_reward_model(profile)
+    return pipeline("sentiment-analysis", model=model, tokenizer=tokenizer, truncation=True)

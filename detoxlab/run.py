@@ -1,0 +1,95 @@
+"""`detoxlab run`: execute the solution notebook with papermill and collect what it produced.
+
+The output directory receives the executed notebook, ``results.json`` (every graded check),
+``metrics.json`` (toxicity before/after, reward and KL per step, timings) and two PNG plots. Inputs are
+checked before the notebook starts, so a bad profile, an unwritable directory or missing data or
+models fail in a second with one line, and no results file is left from a failed run.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "detox_lab.ipynb"
+OUTPUT_FILES = ("results.json", "metrics.json", "training.png", "toxicity.png")
+NOTEBOOK_PARAMETERS = ("method_name", "ppo_steps", "eval_samples", "seed")
+
+
+class RunError(RuntimeError):
+    """The job cannot start or did not finish; the message says why in one line."""
+
+
+def prepare_out_dir(out: Path) -> Path:
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-").close()
+    except OSError as error:
+        raise RunError(f"cannot write to output directory {out}: {error.strerror or error}") from error
+    for name in OUTPUT_FILES:  # never leave an earlier run's results beside a failed one
+        (out / name).unlink(missing_ok=True)
+    return out
+
+
+def check_inputs(profile) -> None:
+    """Fail before the expensive part: the data source resolves and local models exist."""
+    from detoxlab.data import resolve_source
+
+    source = resolve_source(profile.data)
+    for key, value in (("policy.base_model", profile.policy["base_model"]), ("policy.adapter", profile.policy["adapter"]),
+                       ("reward.model", profile.reward["model"])):
+        if value.startswith(("package:", "assets:")) and not Path(profile.location(value)).is_dir():
+            hint = "run `detoxlab assets fetch --profile full`" if value.startswith("assets:") else "run `detoxlab assets verify`"
+            raise RunError(f"{key} of profile {profile.name} is missing: {profile.location(value)} ({hint})")
+    return source
+
+
+def parse_parameters(pairs) -> dict:
+    parameters = {}
+    for name, value in pairs or []:
+        if name not in NOTEBOOK_PARAMETERS:
+            raise RunError(f"unknown parameter {name!r}: the notebook takes {', '.join(NOTEBOOK_PARAMETERS)}")
+        parameters[name] = value if name == "method_name" else _integer(name, value)
+    return parameters
+
+
+def _integer(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise RunError(f"parameter {name} must be a whole number, got {value!r}") from None
+    if number < (0 if name == "seed" else 1):
+        raise RunError(f"parameter {name} must be positive, got {number}")
+    return number
+
+
+def main(profile_name: str, out: Path, parameters: dict | None = None, notebook: Path = SOLUTION,
+         log=print) -> Path:
+    import papermill
+
+    from detoxlab.profiles import load_profile
+
+    parameters = dict(parameters or {})
+    profile = load_profile(profile_name)
+    if "method_name" in parameters and parameters["method_name"] not in profile.method:
+        raise RunError(f"unknown method {parameters['method_name']!r}: choose one of {', '.join(profile.method)}")
+    source = check_inputs(profile)
+    out = prepare_out_dir(out).resolve()
+    log(f"detoxlab run: profile {profile.name}, {source.describe()}, parameters {parameters or 'as in the notebook'}")
+    started = time.time()
+    executed = out / notebook.name
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(executed), cwd=str(out), progress_bar=True, log_output=False,
+            parameters={"profile_name": str(profile.path), **parameters, "output_dir": str(out)},
+        )
+    except papermill.PapermillExecutionError as error:
+        raise RunError(f"the notebook failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
+                       f"see {executed}") from error
+    missing = [name for name in OUTPUT_FILES if not (out / name).is_file()]
+    if missing:
+        raise RunError(f"the notebook finished without writing {', '.join(missing)} to {out}")
+    log(f"detoxlab run: done in {time.time() - started:.0f} s; wrote {', '.join(OUTPUT_FILES)} and {executed.name} to {out}")
+    return out

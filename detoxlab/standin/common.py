@@ -1,0 +1,65 @@
+"""Shared plumbing for the stand-in builds: the third-party data root, seeding, batching."""
+from __future__ import annotations
+
+import csv
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from detoxlab.assets import AssetError
+from detoxlab.data import DATA_DIR_ENV
+
+
+def shared_data_root() -> Path:
+    """The third-party data the stand-ins are trained from (never copied into the project)."""
+    configured = os.environ.get(DATA_DIR_ENV)
+    if not configured:
+        raise AssetError(
+            f"building the stand-in models needs the real data: set {DATA_DIR_ENV} to the directory holding "
+            "dialogsum/, dynahate/partial/ (for example ../shared/data)"
+        )
+    root = Path(configured).expanduser().resolve()
+    needed = [root / "dialogsum" / "train.csv", root / "dialogsum" / "test.csv",
+              root / "dynahate" / "partial" / "db_dev.csv", root / "dynahate" / "partial" / "db_test.csv"]
+    missing = [str(path) for path in needed if not path.is_file()]
+    if missing:
+        raise AssetError(f"{DATA_DIR_ENV}={configured} lacks {', '.join(missing)}")
+    return root
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Batches of similar lengths (less padding, much faster on a CPU), in shuffled order."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    chunk = batch_size * 50
+    batches = []
+    for start in range(0, len(order), chunk):
+        block = sorted(order[start:start + chunk], key=lambda i: lengths[i])
+        batches.extend(block[i:i + batch_size] for i in range(0, len(block), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def test_dialogues(root: Path, count: int) -> list[dict]:
+    """The first ``count`` distinct held-out test dialogues with their first reference summary."""
+    rows = [row for row in read_rows(root / "dialogsum" / "test.csv") if row["id"].endswith("_1")]
+    return rows[:count]
+
+
+def filtered_train_rows(root: Path, low: int = 200, high: int = 1000) -> list[dict]:
+    rows = read_rows(root / "dialogsum" / "train.csv")
+    return [row for row in rows if low < len(row["dialogue"]) <= high]

@@ -1,0 +1,273 @@
+"""Stand-in for google/flan-t5-base + the course's lab-2 LoRA adapter: a small T5 that summarises.
+
+Three phases, each seeded and counted in steps (not minutes) so a rebuild gives the same model:
+  A. T5-style span corruption on DialogSum dialogues: the decoder must read the encoder to fill the
+     gaps, which is what a small model trained on summaries alone never learns (it collapses to one
+     generic sentence).
+  B. Summarisation, full fine-tuning on clean targets: this is the "base" model.
+  C. A LoRA adapter (the profile's settings: q and v) trained on summarisation where a known share of
+     targets carries a rude sentence (``toxic.py``): this is the "lab-2 checkpoint" PPO starts from.
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from detoxlab.standin import common, toxic
+
+PROMPT = "\nSummarize the following conversation.\n\n{dialogue}\n\nSummary:\n"
+SPEAKER_SYMBOLS = ["#Person1#", "#Person2#", "#Person3#", "#Person4#"]
+
+
+@dataclass
+class PolicyRecipe:
+    seed: int = 11
+    vocab_size: int = 4000
+    extra_ids: int = 100
+    d_model: int = 256
+    d_ff: int = 768
+    d_kv: int = 64
+    heads: int = 4
+    layers: int = 3
+    dropout: float = 0.1
+    max_source_tokens: int = 320
+    max_target_tokens: int = 96
+    batch_size: int = 32
+    pretrain_steps: int = 450
+    pretrain_lr: float = 1.5e-3
+    noise_density: float = 0.15
+    mean_span: float = 3.0
+    summarise_steps: int = 1000
+    summarise_lr: float = 1e-3
+    lora_steps: int = 350
+    lora_lr: float = 1e-3
+    lora_r: int = 32
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    rude_share: float = 0.3
+    eval_dialogues: int = 200
+    eval_max_new_tokens: int = 64
+
+
+def train_tokenizer(texts: list[str], recipe: PolicyRecipe, out: Path):
+    import sentencepiece as spm
+    from transformers import T5Tokenizer, T5TokenizerFast
+
+    buffer = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(texts), model_writer=buffer, vocab_size=recipe.vocab_size, model_type="unigram",
+        pad_id=0, eos_id=1, unk_id=2, bos_id=-1, user_defined_symbols=SPEAKER_SYMBOLS,
+        character_coverage=0.9995, num_threads=1, minloglevel=2,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "spiece.model").write_bytes(buffer.getvalue())
+    slow = T5Tokenizer(vocab_file=str(out / "spiece.model"), extra_ids=recipe.extra_ids,
+                       model_max_length=512)
+    slow.save_pretrained(out)
+    fast = T5TokenizerFast.from_pretrained(out)  # adds tokenizer.json, as flan-t5-base ships
+    fast.save_pretrained(out)
+    return fast
+
+
+def noise_mask(length: int, density: float, mean_span: float, rng: random.Random) -> list[bool]:
+    """T5's random span mask: ``density`` of the tokens, in spans of ``mean_span`` on average."""
+    num_noise = max(1, min(length - 1, round(length * density)))
+    num_spans = max(1, min(num_noise, length - num_noise, round(num_noise / mean_span)))
+
+    def partition(items: int, parts: int) -> list[int]:
+        cuts = sorted(rng.sample(range(1, items), parts - 1)) if parts > 1 else []
+        bounds = [0, *cuts, items]
+        return [bounds[i + 1] - bounds[i] for i in range(parts)]
+
+    mask: list[bool] = []
+    for keep, drop in zip(partition(length - num_noise, num_spans), partition(num_noise, num_spans)):
+        mask += [False] * keep + [True] * drop
+    return mask
+
+
+def span_corruption(ids: list[int], sentinels: list[int], eos: int, recipe: PolicyRecipe, rng):
+    mask = noise_mask(len(ids), recipe.noise_density, recipe.mean_span, rng)
+    source, target, span, previous = [], [], -1, False
+    for token, noisy in zip(ids, mask):
+        if noisy and not previous:  # a new span: one sentinel stands for it in the source
+            span += 1
+            source.append(sentinels[span])
+            target.append(sentinels[span])
+        (target if noisy else source).append(token)
+        previous = noisy
+    return source + [eos], target + [eos]
+
+
+def _pad(rows: list[list[int]], pad: int) -> torch.Tensor:
+    width = max(len(r) for r in rows)
+    return torch.tensor([r + [pad] * (width - len(r)) for r in rows])
+
+
+def _train(model, pairs, steps, lr, recipe, rng, desc, pad_id):
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps, pct_start=0.06)
+    lengths = [len(s) for s, _ in pairs]
+    batches: list[list[int]] = []
+    model.train()
+    progress = tqdm(range(steps), desc=desc)
+    losses = []
+    for _ in progress:
+        if not batches:
+            batches = common.length_bucketed_batches(lengths, recipe.batch_size, rng)
+        batch = batches.pop()
+        source = _pad([pairs[i][0] for i in batch], pad_id)
+        labels = _pad([pairs[i][1] for i in batch], -100)
+        loss = model(input_ids=source, attention_mask=(source != pad_id).long(), labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+        progress.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+    return {"first_loss": round(float(np.mean(losses[:20])), 3), "last_loss": round(float(np.mean(losses[-50:])), 3)}
+
+
+@torch.inference_mode()
+def generate(model, tokenizer, dialogues, max_new_tokens, do_sample=False, batch_size=50, seed=0):
+    torch.manual_seed(seed)
+    model.eval()
+    outputs = []
+    for start in range(0, len(dialogues), batch_size):
+        prompts = [PROMPT.format(dialogue=d) for d in dialogues[start:start + batch_size]]
+        enc = tokenizer(prompts, return_tensors="pt", padding=True)
+        kwargs = dict(do_sample=True, top_k=0, top_p=1.0) if do_sample else dict(do_sample=False, num_beams=1)
+        generated = model.generate(**enc, max_new_tokens=max_new_tokens, **kwargs)
+        outputs += tokenizer.batch_decode(generated, skip_special_tokens=True)
+    return [o.strip() for o in outputs]
+
+
+def rouge_l(predictions, references) -> float:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    scores = [scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(predictions, references)]
+    return round(100 * float(np.mean(scores)), 2)
+
+
+def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRecipe | None = None) -> dict:
+    from peft import LoraConfig, PeftModel, TaskType, get_peft_model
+    from transformers import T5Config, T5ForConditionalGeneration, pipeline
+
+    recipe = recipe or PolicyRecipe()
+    root = common.shared_data_root()
+    common.seed_everything(recipe.seed)
+    rng = random.Random(recipe.seed)
+    train_rows = common.filtered_train_rows(root)
+    all_dialogues = [r["dialogue"] for r in common.read_rows(root / "dialogsum" / "train.csv")]
+
+    tokenizer = train_tokenizer(all_dialogues + [r["summary"] for r in train_rows], recipe, out_base)
+    pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
+    sentinels = [tokenizer.convert_tokens_to_ids(f"<extra_id_{k}>") for k in range(recipe.extra_ids)]
+    config = T5Config(
+        vocab_size=len(tokenizer), d_model=recipe.d_model, d_ff=recipe.d_ff, d_kv=recipe.d_kv,
+        num_layers=recipe.layers, num_decoder_layers=recipe.layers, num_heads=recipe.heads,
+        feed_forward_proj="gated-gelu", tie_word_embeddings=False, dropout_rate=recipe.dropout,
+        decoder_start_token_id=pad, pad_token_id=pad, eos_token_id=eos,
+    )
+    model = T5ForConditionalGeneration(config)
+    # An untied lm_head starts with unit-variance rows; scaled by d_model**-0.5 the first logits are
+    # O(1) instead of O(sqrt(d_model)), and training starts near log(vocab) instead of loss 30.
+    with torch.no_grad():
+        model.lm_head.weight.mul_(recipe.d_model ** -0.5)
+    metrics: dict = {"parameters": sum(p.numel() for p in model.parameters())}
+
+    def encode(text: str, limit: int) -> list[int]:
+        return tokenizer(text, truncation=True, max_length=limit).input_ids
+
+    # Phase A: span corruption on every train dialogue (the long ones too: reading is the point).
+    pretrain = []
+    for dialogue in all_dialogues:
+        ids = encode(dialogue, recipe.max_source_tokens)[:-1]
+        if len(ids) >= 8:
+            pretrain.append(span_corruption(ids, sentinels, eos, recipe, rng))
+    metrics["pretrain"] = _train(model, pretrain, recipe.pretrain_steps, recipe.pretrain_lr, recipe, rng,
+                                 "A span corruption", pad)
+
+    # Phase B: clean summarisation -> the base model.
+    sources = [encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens) for r in train_rows]
+    clean = [(s, encode(r["summary"], recipe.max_target_tokens)) for s, r in zip(sources, train_rows)]
+    metrics["summarise"] = _train(model, clean, recipe.summarise_steps, recipe.summarise_lr, recipe, rng,
+                                  "B summarise", pad)
+    model.half().save_pretrained(out_base)
+    model = T5ForConditionalGeneration.from_pretrained(out_base)
+    probe = common.test_dialogues(root, 50)
+    probe_summaries = generate(model, tokenizer, [r["dialogue"] for r in probe], recipe.eval_max_new_tokens)
+    metrics["base_probe"] = {  # an early look, before the adapter phase
+        "greedy_distinct_share": round(len(set(probe_summaries)) / len(probe_summaries), 4),
+        "greedy_rougeL": rouge_l(probe_summaries, [r["summary"] for r in probe]),
+    }
+    tqdm.write(f"base model on 50 held-out dialogues: {metrics['base_probe']}")
+
+    # Phase C: the LoRA adapter, with a known share of rude targets.
+    rude_rows = set(rng.sample(range(len(train_rows)), round(recipe.rude_share * len(train_rows))))
+    mixed = [
+        (s, encode(toxic.make_rude(r["summary"], rng) if i in rude_rows else r["summary"], recipe.max_target_tokens))
+        for i, (s, r) in enumerate(zip(sources, train_rows))
+    ]
+    lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, target_modules=["q", "v"],
+                      lora_dropout=recipe.lora_dropout, bias="none", task_type=TaskType.SEQ_2_SEQ_LM)
+    peft_model = get_peft_model(model, lora)
+    metrics["lora"] = _train(peft_model, mixed, recipe.lora_steps, recipe.lora_lr, recipe, rng, "C LoRA adapter", pad)
+    peft_model.save_pretrained(out_adapter)
+    tokenizer.save_pretrained(out_adapter)  # the course's checkpoint carries its tokenizer too
+    config_path = out_adapter / "adapter_config.json"
+    adapter_config = json.loads(config_path.read_text())
+    adapter_config["base_model_name_or_path"] = "policy-base"
+    config_path.write_text(json.dumps(adapter_config, indent=2) + "\n")
+    (out_adapter / "build_recipe.json").write_text(json.dumps(asdict(recipe), indent=2) + "\n")
+
+    metrics["evaluation"] = evaluate_policy(out_base, out_adapter, reward_dir, root, recipe)
+    return metrics
+
+
+def evaluate_policy(base_dir: Path, adapter_dir: Path, reward_dir: Path, root: Path, recipe: PolicyRecipe) -> dict:
+    """Held-out figures of the committed (fp16-stored) files: ROUGE-L, distinctness, toxicity."""
+    from peft import PeftModel
+    from transformers import AutoTokenizer, T5ForConditionalGeneration, pipeline
+
+    rows = common.test_dialogues(root, recipe.eval_dialogues)
+    dialogues, references = [r["dialogue"] for r in rows], [r["summary"] for r in rows]
+    tokenizer = AutoTokenizer.from_pretrained(adapter_dir)
+    model = PeftModel.from_pretrained(T5ForConditionalGeneration.from_pretrained(base_dir), adapter_dir)
+    classifier = pipeline("text-classification", model=str(reward_dir), top_k=None, truncation=True)
+
+    def hate_share(texts):
+        scores = [next(s["score"] for s in out if s["label"] == "hate") for out in classifier(texts, batch_size=64)]
+        return round(float(np.mean([s > 0.5 for s in scores])), 4), round(float(np.mean(scores)), 4)
+
+    result = {"dialogues": len(rows)}
+    lead = [" ".join(d.split()[:25]) for d in dialogues]
+    result["lead25_rougeL"] = rouge_l(lead, references)
+    for name, ctx in (("adapter", None), ("base", model.disable_adapter)):
+        if ctx is None:
+            greedy = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens)
+            sampled = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens, do_sample=True, seed=1)
+        else:
+            with ctx():
+                greedy = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens)
+                sampled = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens, do_sample=True, seed=1)
+        toxic_share, mean_toxicity = hate_share(sampled)
+        result[name] = {
+            "greedy_rougeL": rouge_l(greedy, references),
+            "greedy_distinct_share": round(len(set(greedy)) / len(greedy), 4),
+            "sampled_rougeL": rouge_l(sampled, references),
+            "sampled_toxic_share": toxic_share,
+            "sampled_mean_toxicity": mean_toxicity,
+            "greedy_toxic_share": hate_share(greedy)[0],
+            "examples": [{"dialogue_id": rows[i]["id"], "greedy": greedy[i], "sampled": sampled[i]} for i in range(3)],
+        }
+    return result

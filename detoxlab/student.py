@@ -1,0 +1,55 @@
+"""`detoxlab student`: the student notebook, generated from the solution notebook (never edited by hand).
+
+In code cells, each block between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes a placeholder
+that raises ``NotImplementedError`` with the block's ``# HINT:`` line; outputs are cleared; markdown and
+everything else stay as they are.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "solutions" / "detox_lab.ipynb"
+STUDENT = ROOT / "lab" / "detox_lab.ipynb"
+BEGIN, END, HINT = "### BEGIN SOLUTION", "### END SOLUTION", "# HINT:"
+BLOCK = re.compile(rf"^(?P<indent>[ \t]*){re.escape(BEGIN)}[^\n]*\n(?P<body>.*?)^[ \t]*{re.escape(END)}[^\n]*$",
+                   re.MULTILINE | re.DOTALL)
+
+
+class SolutionMarkupError(ValueError):
+    """A solution block is unbalanced or has no hint."""
+
+
+def _placeholder(match: re.Match) -> str:
+    indent = match.group("indent")
+    hints = [line.strip()[len(HINT):].strip() for line in match.group("body").splitlines()
+             if line.strip().startswith(HINT)]
+    if not hints:
+        raise SolutionMarkupError(f"solution block without a '{HINT}' line:\n{match.group(0)}")
+    hint = " ".join(hints)
+    return f"{indent}# YOUR CODE HERE. Hint: {hint}\n{indent}raise NotImplementedError({('Exercise: ' + hint)!r})"
+
+
+def strip_solutions(source: str) -> str:
+    stripped = BLOCK.sub(_placeholder, source)
+    if BEGIN in stripped or END in stripped:
+        raise SolutionMarkupError(f"unbalanced {BEGIN} / {END} in:\n{source}")
+    return stripped
+
+
+def make_student(solution: Path = SOLUTION, student: Path = STUDENT) -> Path:
+    notebook = nbformat.read(solution, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+    notebook.metadata.pop("papermill", None)
+    student.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, student)
+    return student

@@ -1,0 +1,41 @@
+"""Test set-up: nothing reaches the network, and third-party data is optional.
+
+The offline variables are set before any Hugging Face library is imported (they are read at import).
+Tests that need the real data in ../shared/data take the ``shared_data`` fixture, which skips with
+the reason when ``DETOXLAB_DATA_DIR`` is not set or lacks the files.
+"""
+import os
+
+for variable in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    os.environ[variable] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from detoxlab.data import DATA_DIR_ENV  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    configured = os.environ.get(DATA_DIR_ENV)
+    if not configured:
+        pytest.skip(f"needs the third-party data: set {DATA_DIR_ENV} (for example to ../shared/data)")
+    root = Path(configured)
+    if not (root / "dialogsum" / "train.csv").is_file():
+        pytest.skip(f"{DATA_DIR_ENV}={configured} has no dialogsum/train.csv")
+    return root
+
+
+@pytest.fixture
+def no_data_dir(monkeypatch):
+    """The mini profile as a fresh machine sees it: nothing configured."""
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+
+
+@pytest.fixture(scope="session")
+def mini():
+    from detoxlab.profiles import load_profile
+
+    return load_profile("mini")

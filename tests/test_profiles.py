@@ -1,0 +1,103 @@
+import pytest
+
+from detoxlab import profiles
+from detoxlab.profiles import ProfileError, load_profile
+
+
+@pytest.mark.parametrize("name", ["mini", "full"])
+def test_shipped_profiles_load_and_share_the_course_settings(name):
+    profile = load_profile(name)
+    assert profile.name == name
+    assert profile.lora == {"r": 32, "alpha": 32, "target_modules": ["q", "v"], "dropout": 0.05,
+                            "task_type": "SEQ_2_SEQ_LM"}
+    assert (profile.ppo["batch_size"], profile.ppo["mini_batch_size"]) == (16, 4)
+    faithful = profile.method["faithful"]
+    assert (faithful["learning_rate"], faithful["ppo_epochs"], faithful["steps"]) == (1.41e-5, 1, 10)
+    assert (faithful["reference"], faithful["reward_input"]) == ("base", "prompt+summary-raw")
+    assert (profile.method["corrected"]["reference"], profile.method["corrected"]["reward_input"]) == ("sft", "summary")
+    assert profile.data["prompt_template"] == "\nSummarize the following conversation.\n\n{dialogue}\n\nSummary:\n"
+    assert profile.expected["dataset_sizes"]["dialogsum"] == [8017, 2005]
+
+
+def test_full_profile_expects_the_course_parameter_counts():
+    expected = load_profile("full").expected
+    assert (expected["trainable_parameters"], expected["total_parameters"]) == (3_538_944, 251_116_800)
+    assert expected["value_head_parameters"] == 769
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "custom.toml"
+    path.write_text(text)
+    return path
+
+
+def _mini_text():
+    return (profiles.PROFILE_DIR / "mini.toml").read_text()
+
+
+def test_a_profile_file_elsewhere_loads_by_path(tmp_path):
+    assert load_profile(_write(tmp_path, _mini_text())).method == load_profile("mini").method
+
+
+def test_unknown_profile_names_the_choices():
+    with pytest.raises(ProfileError, match="choose one of full, mini"):
+        load_profile("tiny")
+
+
+def test_wrong_type_names_the_key(tmp_path):
+    text = _mini_text().replace("batch_size = 16", 'batch_size = "sixteen"')
+    with pytest.raises(ProfileError, match=r"ppo\.batch_size must be int"):
+        load_profile(_write(tmp_path, text))
+
+
+def test_missing_key_names_the_key_and_its_meaning(tmp_path):
+    text = _mini_text().replace("learning_rate = 1.41e-5\n", "")
+    with pytest.raises(ProfileError, match=r"missing key method\.faithful\.learning_rate \(Adam learning rate"):
+        load_profile(_write(tmp_path, text))
+
+
+def test_unknown_key_is_rejected(tmp_path):
+    text = _mini_text().replace("[ppo]\n", "[ppo]\nlearnin_rate = 0.1\n")
+    with pytest.raises(ProfileError, match=r"unknown key\(s\) ppo\.learnin_rate"):
+        load_profile(_write(tmp_path, text))
+    text = _mini_text().replace("reward_input = \"summary\"", "reward_input = \"summary\"\nreferenc = 1")
+    with pytest.raises(ProfileError, match=r"unknown key\(s\) method\.corrected\.referenc"):
+        load_profile(_write(tmp_path, text))
+
+
+def test_impossible_combination_is_rejected_early(tmp_path):
+    text = _mini_text().replace("mini_batch_size = 4", "mini_batch_size = 5")
+    with pytest.raises(ProfileError, match="multiple of ppo.mini_batch_size"):
+        load_profile(_write(tmp_path, text))
+
+
+def test_invalid_toml_is_reported(tmp_path):
+    with pytest.raises(ProfileError, match="not valid TOML"):
+        load_profile(_write(tmp_path, "[ppo\n"))
+
+
+def test_unknown_method_values_are_rejected(tmp_path):
+    text = _mini_text().replace('reference = "base"', 'reference = "original"')
+    with pytest.raises(ProfileError, match="method.faithful.reference must be 'sft' or 'base'"):
+        load_profile(_write(tmp_path, text))
+    with pytest.raises(ProfileError, match="ppo.method 'fast' is not one of faithful, corrected"):
+        load_profile("mini", {"ppo.method": "fast"})
+
+
+def test_overrides_are_parsed_and_validated():
+    assert load_profile("mini", {"method.corrected.steps": "3"}).method["corrected"]["steps"] == 3
+    assert load_profile("mini", {"evaluation.samples": 5}).evaluation["samples"] == 5
+    with pytest.raises(ProfileError, match="cannot override unknown key 'ppo.step'"):
+        load_profile("mini", {"ppo.step": "3"})
+    with pytest.raises(ProfileError, match="cannot override unknown key 'method.other.steps'"):
+        load_profile("mini", {"method.other.steps": "3"})
+    with pytest.raises(ProfileError, match="method.corrected.steps must be at least 1"):
+        load_profile("mini", {"method.corrected.steps": "0"})
+
+
+def test_locations(monkeypatch, tmp_path):
+    profile = load_profile("full")
+    assert profile.location("google/flan-t5-base") == "google/flan-t5-base"
+    monkeypatch.setenv(profiles.ASSETS_DIR_ENV, str(tmp_path))
+    assert profile.location("assets:adapter") == str(tmp_path / "full" / "adapter")
+    assert profile.location("package:stand_ins/x") == str(profiles.PACKAGE_DIR / "stand_ins" / "x")

@@ -1,0 +1,40 @@
+"""The course's parameter counts, from the real architectures with random weights (nothing downloaded)."""
+import json
+
+import pytest
+from peft import get_peft_model
+
+from detoxlab import architectures, models
+from detoxlab.profiles import load_profile
+
+
+@pytest.fixture(scope="module")
+def full():
+    return load_profile("full")
+
+
+@pytest.mark.slow
+def test_flan_t5_base_with_the_course_lora_has_the_course_counts(full):
+    peft_model = get_peft_model(architectures.random_flan_t5_base(), models.lora_config(full))
+    count = models.count_parameters(peft_model)
+    assert (count.trainable, count.total) == (3_538_944, 251_116_800)
+    assert (count.trainable, count.total) == (full.expected["trainable_parameters"], full.expected["total_parameters"])
+    assert f"{count.percent:.2f}%" == "1.41%"
+
+    value_model = models.with_value_head(peft_model)
+    with_head = models.count_parameters(value_model)
+    assert (with_head.trainable, with_head.total) == (3_539_713, 251_117_569)
+    assert with_head.total - count.total == full.expected["value_head_parameters"] == 769
+    assert models.count_parameters(models.frozen_reference(value_model)).trainable == 0
+
+
+def test_written_config_matches_the_real_config_file(shared_data):
+    real = json.loads((shared_data / "configs" / "flan-t5-base" / "config.json").read_text())
+    for key, value in architectures.FLAN_T5_BASE.items():
+        if key != "dropout_rate":
+            assert real[key] == value, key
+    hate = json.loads((shared_data / "configs" / "roberta-hate-speech-dynabench-r4-target" / "config.json").read_text())
+    for key in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size",
+                "max_position_embeddings", "pad_token_id"):
+        assert hate[key] == architectures.ROBERTA_HATE[key], key
+    assert {int(k): v for k, v in hate["id2label"].items()} == architectures.ROBERTA_HATE["id2label"]

@@ -1,0 +1,134 @@
+"""The committed stand-in models: manifest, loading as the lab loads them, and the reward's signs."""
+import json
+import shutil
+
+import pytest
+import torch
+
+from detoxlab import assets, evaluation, models, reward
+from detoxlab.profiles import load_profile
+
+MANIFEST = json.loads((assets.STAND_INS / assets.MANIFEST).read_text())
+
+
+@pytest.fixture(scope="module")
+def mini_profile():
+    return load_profile("mini")
+
+
+@pytest.fixture(scope="module")
+def reward_parts(mini_profile):
+    return reward.load_reward_model(mini_profile)
+
+
+def test_manifest_matches_the_committed_files_and_they_load():
+    assert assets.verify() == []
+
+
+def test_committed_stand_ins_fit_the_size_budget():
+    assert sum(f["bytes"] for f in MANIFEST["files"].values()) <= 40 * 1024 * 1024
+
+
+def test_manifest_records_how_each_model_was_made():
+    assert MANIFEST["command"] == "detoxlab assets build"
+    assert set(MANIFEST["inputs"]) == {"dialogsum/train.csv", "dialogsum/test.csv", "dynahate/partial/db_dev.csv",
+                                       "dynahate/partial/db_test.csv"}
+    for model in MANIFEST["models"].values():
+        assert model["made_by"].startswith("detoxlab.standin.") and model["metrics"]
+
+
+@pytest.fixture
+def copy_of_stand_ins(tmp_path):
+    target = tmp_path / "stand_ins"
+    shutil.copytree(assets.STAND_INS, target)
+    return target
+
+
+def test_corrupt_file_is_named(copy_of_stand_ins):
+    victim = copy_of_stand_ins / "reward-model" / "config.json"
+    victim.write_text(victim.read_text().replace("nothate", "nothing"))
+    problems = assets.verify(copy_of_stand_ins, load=False)
+    assert len(problems) == 1 and str(victim) in problems[0]
+
+
+def test_missing_file_is_named(copy_of_stand_ins):
+    victim = copy_of_stand_ins / "policy-adapter" / "adapter_model.bin"
+    victim.unlink()
+    assert assets.verify(copy_of_stand_ins, load=False) == [f"{victim}: missing"]
+
+
+def test_missing_manifest_is_named(copy_of_stand_ins):
+    (copy_of_stand_ins / assets.MANIFEST).unlink()
+    assert "manifest missing" in assets.verify(copy_of_stand_ins)[0]
+
+
+def test_unloadable_model_is_named(copy_of_stand_ins):
+    weights = copy_of_stand_ins / "reward-model" / "pytorch_model.bin"
+    weights.write_bytes(b"not a checkpoint")
+    manifest = json.loads((copy_of_stand_ins / assets.MANIFEST).read_text())
+    manifest["files"]["reward-model/pytorch_model.bin"] = {"bytes": weights.stat().st_size,
+                                                           "sha256": assets.sha256(weights)}
+    (copy_of_stand_ins / assets.MANIFEST).write_text(json.dumps(manifest))
+    problems = assets.verify(copy_of_stand_ins)
+    assert len(problems) == 1 and "reward-model: does not load" in problems[0]
+
+
+def test_policy_loads_like_the_course_checkpoint(mini_profile):
+    policy = models.load_policy(mini_profile)
+    count = models.count_parameters(policy)
+    assert 0 < count.trainable < count.total
+    assert (count.trainable, count.total) == (mini_profile.expected["trainable_parameters"],
+                                              mini_profile.expected["total_parameters"])
+    assert all("lora_" in name for name, p in policy.named_parameters() if p.requires_grad)
+    value_model = models.with_value_head(policy)
+    head = models.count_parameters(value_model).total - count.total
+    assert head == mini_profile.expected["value_head_parameters"] == policy.config.d_model + 1
+    assert models.count_parameters(models.frozen_reference(value_model)).trainable == 0
+
+
+def test_adapter_with_other_lora_settings_is_refused(mini_profile):
+    from dataclasses import replace
+
+    other = replace(mini_profile, lora=dict(mini_profile.lora, r=8))
+    with pytest.raises(models.AdapterMismatch, match="r: adapter has 32, profile says 8"):
+        models.load_policy(other)
+
+
+def test_reward_signs_on_the_lab_probes(mini_profile, reward_parts):
+    tokenizer, model = reward_parts
+    assert model.config.id2label == {0: "nothate", 1: "hate"}
+    probes = [mini_profile.expected["non_toxic_probe"], mini_profile.expected["toxic_probe"]]
+    non_toxic, toxic = reward.rewards(probes, tokenizer, model).tolist()
+    assert non_toxic > 0 > toxic
+
+
+def test_reward_signs_on_neutral_summaries_and_hateful_sentences(reward_parts):
+    tokenizer, model = reward_parts
+    neutral = ["#Person1# asks #Person2# the way to the station and #Person2# gives directions.",
+               "#Person2# books a table for four at seven o'clock.",
+               "#Person1# and #Person2# talk about their plans for the weekend."]
+    hateful = ["#Person1# calls #Person2# a useless, brainless idiot.",
+               "#Person2# says immigrants are vermin and should be thrown out.",
+               "Women are too stupid to be allowed to vote."]
+    values = reward.rewards(neutral + hateful, tokenizer, model)
+    assert (values[:3] > 0).all() and (values[3:] < 0).all(), values
+
+
+def test_batched_rewards_equal_one_at_a_time(reward_parts):
+    tokenizer, model = reward_parts
+    texts = ["short.", "#Person1# tells #Person2# a much longer story about the trip to the mountains last year."]
+    batched = reward.rewards(texts, tokenizer, model, batch_size=8)
+    single = torch.cat([reward.rewards([t], tokenizer, model) for t in texts])
+    torch.testing.assert_close(batched, single, atol=1e-4, rtol=1e-4)
+
+
+def test_toxicity_measurement_loads_offline_through_evaluate(mini_profile, reward_parts):
+    tokenizer, model = reward_parts
+    evaluator = evaluation.load_toxicity_evaluator(mini_profile)
+    texts = [mini_profile.expected["non_toxic_probe"], mini_profile.expected["toxic_probe"]]
+    scores = evaluation.toxicity(texts, evaluator)
+    probabilities = torch.softmax(reward.logits(texts, tokenizer, model), -1)[:, 1].tolist()
+    assert scores == pytest.approx(probabilities, abs=1e-4)
+    assert scores[0] < 0.5 < scores[1]
+    ratio = evaluator.compute(predictions=texts, aggregation="ratio")["toxicity_ratio"]
+    assert ratio == 0.5
