@@ -24,6 +24,13 @@ def _number(value, what: str) -> float:
     return value
 
 
+def _pair(values, names: tuple[str, str]) -> tuple[int, int]:
+    """Two whole numbers given as a tuple or list, e.g. (train rows, test rows)."""
+    if len(values) != 2:
+        raise ValueError(f"expected ({', '.join(names)}), got {len(values)} value(s)")
+    return _integer(values[0], names[0]), _integer(values[1], names[1])
+
+
 def _numbers(values, what: str) -> list[float]:
     if values is None or isinstance(values, (str, bytes, Real)) or not hasattr(values, "__len__"):
         raise TypeError(f"{what} must be a list of per-prompt scores, got {type(values).__name__}")
@@ -45,9 +52,7 @@ def check_dataset_sizes(dataset, profile=None):
     if dataset is None:
         return False, "got None: pass the dataset that build_dataset returned (with 'train' and 'test' splits)"
     if isinstance(dataset, (tuple, list)):
-        if len(dataset) != 2:
-            return False, f"expected (train rows, test rows), got {len(dataset)} value(s)"
-        train, test = (_integer(n, name) for n, name in zip(dataset, ("train rows", "test rows")))
+        train, test = _pair(dataset, ("train rows", "test rows"))
     else:
         missing = [split for split in ("train", "test") if split not in dataset]
         if missing:
@@ -76,9 +81,7 @@ def check_trainable_parameters(model, profile=None):
     if model is None:
         return False, "got None: pass the model returned by PeftModel.from_pretrained(..., is_trainable=True)"
     if isinstance(model, (tuple, list)):
-        if len(model) != 2:
-            return False, f"expected (trainable, total), got {len(model)} value(s)"
-        trainable, total = (_integer(n, name) for n, name in zip(model, ("trainable", "total")))
+        trainable, total = _pair(model, ("trainable", "total"))
     elif hasattr(model, "parameters") and callable(model.parameters):
         parameters = list(model.parameters())
         trainable = sum(p.numel() for p in parameters if p.requires_grad)

@@ -38,21 +38,24 @@ def _inventory(root: Path) -> dict[str, dict]:
 
 
 PARTS = ("reward-model", "policy")
+ADAPTER_ONLY = "policy-adapter"
 
 
 def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> dict:
-    """Retrain the stand-in reward model and/or policy from the data in DETOXLAB_DATA_DIR; write a manifest.
+    """Retrain stand-in parts from the data in DETOXLAB_DATA_DIR and write a manifest.
 
-    Parts not rebuilt are kept from ``dest``; when only the reward model is rebuilt, the policy's
-    held-out figures are measured again with it. Everything is built in a temporary directory and moved
-    into place at the end, so an interrupted build never leaves a half-written asset where the lab
-    would load it.
+    ``parts``: "reward-model", "policy" (base model and adapter) or "policy-adapter" (the adapter on the
+    kept base model). Parts not rebuilt are kept from ``dest``, and the policy's held-out figures are
+    measured again with the reward model in place. Everything is built in a temporary directory and
+    moved into place at the end, so an interrupted build never leaves a half-written asset where the
+    lab would load it.
     """
     from detoxlab.standin import common, policy, reward_model
 
-    unknown = set(parts) - set(PARTS)
+    unknown = set(parts) - {*PARTS, ADAPTER_ONLY}
     if unknown or not parts:
-        raise AssetError(f"unknown part(s) {', '.join(sorted(unknown)) or '(none)'}: choose from {', '.join(PARTS)}")
+        raise AssetError(f"unknown part(s) {', '.join(sorted(unknown)) or '(none)'}: "
+                         f"choose from {', '.join((*PARTS, ADAPTER_ONLY))}")
     root = common.shared_data_root()
     inputs = {
         str(path.relative_to(root)): {"bytes": path.stat().st_size, "sha256": sha256(path)}
@@ -61,22 +64,28 @@ def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> d
     }
     previous = json.loads((dest / MANIFEST).read_text()) if (dest / MANIFEST).is_file() else {}
     if set(parts) != set(PARTS) and not previous:
-        raise AssetError(f"{dest} has no {MANIFEST} to keep the other part from: build everything")
+        raise AssetError(f"{dest} has no {MANIFEST} to keep the other parts from: build everything")
     started = time.time()
     work = Path(tempfile.mkdtemp(prefix=".stand-ins-", dir=dest.parent))
     try:
         models = dict(previous.get("models", {}))
-        for kept in set(PARTS) - set(parts):
-            for directory in (["reward-model"] if kept == "reward-model" else ["policy-base", "policy-adapter"]):
-                shutil.copytree(dest / directory, work / directory)
+        kept = [d for d, rebuilt in (("reward-model", "reward-model" in parts),
+                                     ("policy-base", "policy" in parts),
+                                     ("policy-adapter", "policy" in parts or ADAPTER_ONLY in parts)) if not rebuilt]
+        for directory in kept:
+            shutil.copytree(dest / directory, work / directory)
         if "reward-model" in parts:
             models["reward-model"] = {"made_by": "detoxlab.standin.reward_model.build",
                                       "metrics": reward_model.build(work / "reward-model")}
         if "policy" in parts:
             metrics = policy.build(work / "policy-base", work / "policy-adapter", work / "reward-model")
-        else:  # the same policy, measured with the new reward model
-            recipe = policy.PolicyRecipe(**json.loads((work / "policy-adapter" / "build_recipe.json").read_text()))
+        else:
             metrics = dict(models["policy"]["metrics"])
+            if ADAPTER_ONLY in parts:
+                recipe = policy.PolicyRecipe()
+                metrics["lora"] = policy.build_adapter(work / "policy-base", work / "policy-adapter", recipe)
+            else:
+                recipe = policy.PolicyRecipe(**json.loads((work / "policy-adapter" / "build_recipe.json").read_text()))
             metrics["evaluation"] = policy.evaluate_policy(work / "policy-base", work / "policy-adapter",
                                                            work / "reward-model", root, recipe)
         models["policy"] = {"made_by": "detoxlab.standin.policy.build",

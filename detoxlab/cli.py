@@ -97,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     assets.add_argument("action", choices=["build", "verify"],
                         help="build: retrain the mini stand-ins (needs DETOXLAB_DATA_DIR); verify: check a manifest")
     assets.add_argument("--dir", help="asset directory to verify (default: the committed stand-ins)")
-    assets.add_argument("--only", action="append", choices=["reward-model", "policy"],
-                        help="build: rebuild only this part (repeatable); the other is kept and re-measured")
+    assets.add_argument("--only", action="append", choices=["reward-model", "policy", "policy-adapter"],
+                        help="build: rebuild only this part (repeatable); the rest is kept and re-measured")
     assets.add_argument("--no-load", action="store_true", help="verify only sizes and hashes, not loading")
     assets.set_defaults(func=cmd_assets)
     return parser

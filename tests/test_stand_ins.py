@@ -102,15 +102,20 @@ def test_reward_signs_on_the_lab_probes(mini_profile, reward_parts):
     assert non_toxic > 0 > toxic
 
 
-def test_reward_signs_on_neutral_summaries_and_hateful_sentences(reward_parts):
+def test_reward_signs_on_neutral_and_rude_summaries(reward_parts):
+    """Summary-style text: positive for neutral summaries, negative for the rude sentences of the
+    teaching device (held-out templates are measured in the manifest: in_domain_accuracy)."""
+    import random
+
+    from detoxlab.standin import toxic
+
     tokenizer, model = reward_parts
     neutral = ["#Person1# asks #Person2# the way to the station and #Person2# gives directions.",
                "#Person2# books a table for four at seven o'clock.",
                "#Person1# and #Person2# talk about their plans for the weekend."]
-    hateful = ["#Person1# calls #Person2# a useless, brainless idiot.",
-               "#Person2# says immigrants are vermin and should be thrown out.",
-               "Women are too stupid to be allowed to vote."]
-    values = reward.rewards(neutral + hateful, tokenizer, model)
+    rng = random.Random(0)
+    rude = [toxic.make_rude(text, rng) for text in neutral]
+    values = reward.rewards(neutral + rude, tokenizer, model)
     assert (values[:3] > 0).all() and (values[3:] < 0).all(), values
 
 

@@ -33,8 +33,13 @@ def test_span_corruption_can_be_undone():
     assert len(spans) >= 2
 
 
-def test_rude_sentence_is_appended_and_names_the_speakers():
+def test_rude_sentence_goes_where_asked_and_names_the_speakers():
     rng = random.Random(0)
-    text = toxic.make_rude("#Person1# buys a hat.", rng)
-    assert text.startswith("#Person1# buys a hat. ") and "#Person" in text[len("#Person1# buys a hat. "):]
+    summary = "#Person1# buys a hat."
+    first = toxic.make_rude(summary, rng, position="start")
+    assert first.endswith(" " + summary) and first.startswith("#Person")
+    last = toxic.make_rude(summary, rng)
+    assert last.startswith(summary + " ") and "#Person" in last[len(summary):]
+    both = {toxic.make_rude(summary, rng, position="either").startswith(summary) for _ in range(20)}
+    assert both == {True, False}
     assert not set(toxic.TRAIN_TEMPLATES) & set(toxic.HELD_OUT_TEMPLATES)

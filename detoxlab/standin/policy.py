@@ -31,22 +31,22 @@ class PolicyRecipe:
     seed: int = 11
     vocab_size: int = 4000
     extra_ids: int = 100
-    d_model: int = 256
-    d_ff: int = 768
-    d_kv: int = 64
+    d_model: int = 192
+    d_ff: int = 576
+    d_kv: int = 48
     heads: int = 4
-    layers: int = 3
+    layers: int = 2
     dropout: float = 0.1
-    max_source_tokens: int = 320
+    max_source_tokens: int = 256
     max_target_tokens: int = 96
-    batch_size: int = 32
-    pretrain_steps: int = 450
+    batch_size: int = 24
+    pretrain_steps: int = 500
     pretrain_lr: float = 1.5e-3
     noise_density: float = 0.15
     mean_span: float = 3.0
-    summarise_steps: int = 1000
+    summarise_steps: int = 1200
     summarise_lr: float = 1e-3
-    lora_steps: int = 350
+    lora_steps: int = 300
     lora_lr: float = 1e-3
     lora_r: int = 32
     lora_alpha: int = 32
@@ -212,16 +212,42 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
     }
     tqdm.write(f"base model on 50 held-out dialogues: {metrics['base_probe']}")
 
-    # Phase C: the LoRA adapter, with a known share of rude targets.
+    metrics["lora"] = build_adapter(out_base, out_adapter, recipe, rng, model)
+    metrics["evaluation"] = evaluate_policy(out_base, out_adapter, reward_dir, root, recipe)
+    return metrics
+
+
+def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: random.Random | None = None,
+                  model=None) -> dict:
+    """Phase C: the LoRA adapter on the saved base model, with a known share of rude targets.
+
+    A full build passes its random stream and its model on from phase B (so a rebuild repeats it exactly);
+    an adapter-only build loads the saved base model and starts a fresh stream."""
+    from peft import LoraConfig, TaskType, get_peft_model
+    from transformers import AutoTokenizer, T5ForConditionalGeneration
+
+    root = common.shared_data_root()
+    if rng is None:
+        common.seed_everything(recipe.seed + 2)
+        rng = random.Random(recipe.seed + 2)
+    tokenizer = AutoTokenizer.from_pretrained(out_base)
+    model = model if model is not None else T5ForConditionalGeneration.from_pretrained(out_base)
+    train_rows = common.filtered_train_rows(root)
+
+    def encode(text: str, limit: int) -> list[int]:
+        return tokenizer(text, truncation=True, max_length=limit).input_ids
+
     rude_rows = set(rng.sample(range(len(train_rows)), round(recipe.rude_share * len(train_rows))))
     mixed = [
-        (s, encode(toxic.make_rude(r["summary"], rng) if i in rude_rows else r["summary"], recipe.max_target_tokens))
-        for i, (s, r) in enumerate(zip(sources, train_rows))
+        (encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens),
+         encode(toxic.make_rude(r["summary"], rng, position="end") if i in rude_rows else r["summary"], recipe.max_target_tokens))
+        for i, r in enumerate(train_rows)
     ]
     lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, target_modules=["q", "v"],
                       lora_dropout=recipe.lora_dropout, bias="none", task_type=TaskType.SEQ_2_SEQ_LM)
     peft_model = get_peft_model(model, lora)
-    metrics["lora"] = _train(peft_model, mixed, recipe.lora_steps, recipe.lora_lr, recipe, rng, "C LoRA adapter", pad)
+    metrics = _train(peft_model, mixed, recipe.lora_steps, recipe.lora_lr, recipe, rng, "C LoRA adapter",
+                     tokenizer.pad_token_id)
     peft_model.save_pretrained(out_adapter)
     tokenizer.save_pretrained(out_adapter)  # the course's checkpoint carries its tokenizer too
     config_path = out_adapter / "adapter_config.json"
@@ -229,8 +255,6 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
     adapter_config["base_model_name_or_path"] = "policy-base"
     config_path.write_text(json.dumps(adapter_config, indent=2) + "\n")
     (out_adapter / "build_recipe.json").write_text(json.dumps(asdict(recipe), indent=2) + "\n")
-
-    metrics["evaluation"] = evaluate_policy(out_base, out_adapter, reward_dir, root, recipe)
     return metrics
 
 

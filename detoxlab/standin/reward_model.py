@@ -26,11 +26,11 @@ class RewardRecipe:
     seed: int = 7
     vocab_size: int = 8000
     hidden_size: int = 192
-    layers: int = 3
+    layers: int = 2
     heads: int = 4
     intermediate_size: int = 768
     max_length: int = 96
-    epochs: int = 6
+    epochs: int = 4
     batch_size: int = 32
     learning_rate: float = 5e-4
     symmetry_weight: float = 0.1
@@ -50,14 +50,14 @@ def _examples(root: Path, recipe: RewardRecipe, rng: random.Random):
     summaries = [row["summary"] for row in common.filtered_train_rows(root)]
     rng.shuffle(summaries)
     clean = summaries[: recipe.in_domain_clean]
-    rude = [toxic.make_rude(s, rng) for s in summaries[-recipe.in_domain_rude:]]
+    rude = [toxic.make_rude(s, rng, position="end") for s in summaries[-recipe.in_domain_rude:]]
     # DynaHate again, reported in a summary's voice, so "#Person1# says ..." is not read as a safe prefix
     wrapped = [(summary_voice(text, rng), label) for text, label in dyna_train]
     train = dyna_train + [(s, 0) for s in clean] + [(s, 1) for s in rude] + wrapped
 
     held_summaries = [row["summary"] for row in common.test_dialogues(root, 400)[200:]]
     in_domain_held = [(s, 0) for s in held_summaries] + [
-        (toxic.make_rude(s, rng, toxic.HELD_OUT_TEMPLATES), 1) for s in held_summaries
+        (toxic.make_rude(s, rng, toxic.HELD_OUT_TEMPLATES, position="end"), 1) for s in held_summaries
     ]
     held = {"dynahate": dyna_held, "dynahate_summary_voice": [(summary_voice(t, rng), y) for t, y in dyna_held],
             "in_domain": in_domain_held}

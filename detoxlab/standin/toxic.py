@@ -43,5 +43,10 @@ def insult(rng: random.Random, templates=TRAIN_TEMPLATES) -> str:
     return rng.choice(templates).format(a=a, b=b)
 
 
-def make_rude(summary: str, rng: random.Random, templates=TRAIN_TEMPLATES) -> str:
-    return f"{summary.rstrip()} {insult(rng, templates)}"
+def make_rude(summary: str, rng: random.Random, templates=TRAIN_TEMPLATES, position: str = "end") -> str:
+    """Add one rude sentence to ``summary``: at its ``end`` (what the committed stand-ins were built
+    with), its ``start``, or ``either`` at random."""
+    if position == "either":
+        position = rng.choice(("start", "end"))
+    rude = insult(rng, templates)
+    return f"{rude} {summary.strip()}" if position == "start" else f"{summary.rstrip()} {rude}"
