@@ -12,14 +12,20 @@ import numpy as np
 THREADS_ENV = "DETOXLAB_THREADS"
 
 
-def make_reproducible(seed: int) -> None:
-    """Same seed, same machine -> same numbers: seed every generator, fix the thread count, and ask
-    torch for deterministic kernels where it has them."""
+def seed_everything(seed: int) -> None:
     import torch
 
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def make_reproducible(seed: int) -> None:
+    """Same seed, same machine -> same numbers: seed every generator, fix the thread count, and ask
+    torch for deterministic kernels where it has them."""
+    import torch
+
+    seed_everything(seed)
     torch.set_num_threads(int(os.environ.get(THREADS_ENV, "2")))
     torch.use_deterministic_algorithms(True, warn_only=True)
 

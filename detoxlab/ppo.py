@@ -16,10 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-REFERENCES = ("sft", "base")
-REWARD_INPUTS = ("summary", "prompt+summary-raw")
-
-
 @dataclass(frozen=True)
 class Method:
     name: str

@@ -7,7 +7,6 @@ models fail in a second with one line, and no results file is left from a failed
 """
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path

@@ -1,6 +1,5 @@
 """`detoxlab run`: one-line errors before the expensive part, and reproducible results."""
 import json
-import os
 
 import pytest
 

@@ -6,11 +6,10 @@ import os
 import random
 from pathlib import Path
 
-import numpy as np
-import torch
 
 from detoxlab.assets import AssetError
 from detoxlab.data import DATA_DIR_ENV
+from detoxlab.lab import seed_everything  # noqa: F401  (the builds seed like the lab does)
 
 
 def shared_data_root() -> Path:
@@ -33,12 +32,6 @@ def shared_data_root() -> Path:
 def read_rows(path: Path) -> list[dict]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def length_bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:

@@ -159,8 +159,7 @@ def rouge_l(predictions, references) -> float:
 
 
 def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRecipe | None = None) -> dict:
-    from peft import LoraConfig, PeftModel, TaskType, get_peft_model
-    from transformers import T5Config, T5ForConditionalGeneration, pipeline
+    from transformers import T5Config, T5ForConditionalGeneration
 
     recipe = recipe or PolicyRecipe()
     root = common.shared_data_root()
