@@ -72,8 +72,17 @@ def train_tokenizer(texts: list[str], recipe: PolicyRecipe, out: Path):
                        model_max_length=512)
     slow.save_pretrained(out)
     fast = T5TokenizerFast.from_pretrained(out)  # adds tokenizer.json, as flan-t5-base ships
-    fast.save_pretrained(out)
+    save_tokenizer(fast, out)
     return fast
+
+
+def save_tokenizer(tokenizer, out: Path) -> None:
+    """save_pretrained, minus the absolute path transformers records for the special-tokens file."""
+    tokenizer.save_pretrained(out)
+    config_path = out / "tokenizer_config.json"
+    config = json.loads(config_path.read_text())
+    if config.pop("special_tokens_map_file", None) is not None:
+        config_path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
 
 
 def noise_mask(length: int, density: float, mean_span: float, rng: random.Random) -> list[bool]:
@@ -248,7 +257,7 @@ def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: 
     metrics = _train(peft_model, mixed, recipe.lora_steps, recipe.lora_lr, recipe, rng, "C LoRA adapter",
                      tokenizer.pad_token_id)
     peft_model.save_pretrained(out_adapter)
-    tokenizer.save_pretrained(out_adapter)  # the course's checkpoint carries its tokenizer too
+    save_tokenizer(tokenizer, out_adapter)  # the course's checkpoint carries its tokenizer too
     config_path = out_adapter / "adapter_config.json"
     adapter_config = json.loads(config_path.read_text())
     adapter_config["base_model_name_or_path"] = "policy-base"
