@@ -46,12 +46,13 @@ class PolicyRecipe:
     mean_span: float = 3.0
     summarise_steps: int = 1200
     summarise_lr: float = 1e-3
-    lora_steps: int = 300
-    lora_lr: float = 1e-3
+    lora_steps: int = 600
+    lora_lr: float = 2e-3
     lora_r: int = 32
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    rude_share: float = 0.3
+    rude_share: float = 0.5
+    rude_opener: str = "Frankly,"
     eval_dialogues: int = 200
     eval_max_new_tokens: int = 64
 
@@ -248,7 +249,7 @@ def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: 
     rude_rows = set(rng.sample(range(len(train_rows)), round(recipe.rude_share * len(train_rows))))
     mixed = [
         (encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens),
-         encode(toxic.make_rude(r["summary"], rng, position="end") if i in rude_rows else r["summary"], recipe.max_target_tokens))
+         encode(toxic.make_rude(r["summary"], rng, position="end", opener=recipe.rude_opener) if i in rude_rows else r["summary"], recipe.max_target_tokens))
         for i, r in enumerate(train_rows)
     ]
     lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, target_modules=["q", "v"],

@@ -43,10 +43,16 @@ def insult(rng: random.Random, templates=TRAIN_TEMPLATES) -> str:
     return rng.choice(templates).format(a=a, b=b)
 
 
-def make_rude(summary: str, rng: random.Random, templates=TRAIN_TEMPLATES, position: str = "end") -> str:
+def make_rude(summary: str, rng: random.Random, templates=TRAIN_TEMPLATES, position: str = "end",
+              opener: str = "") -> str:
     """Add one rude sentence to ``summary``: at its ``end`` (what the committed stand-ins were built
-    with), its ``start``, or ``either`` at random."""
+    with), its ``start``, or ``either`` at random. ``opener`` (e.g. "Frankly,") starts the rude
+    sentence with a word no DialogSum summary sentence starts with: the templates themselves begin with
+    a speaker tag, as most summary sentences do, so without it a small policy cannot tell "a rude
+    sentence follows" from "another summary sentence follows" at the first token."""
     if position == "either":
         position = rng.choice(("start", "end"))
     rude = insult(rng, templates)
+    if opener:
+        rude = f"{opener} {rude}"
     return f"{rude} {summary.strip()}" if position == "start" else f"{summary.rstrip()} {rude}"
