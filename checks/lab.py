@@ -83,10 +83,17 @@ def check_trainable_parameters(model, profile=None):
     if isinstance(model, (tuple, list)):
         trainable, total = _pair(model, ("trainable", "total"))
     elif hasattr(model, "parameters") and callable(model.parameters):
-        parameters = list(model.parameters())
+        from detoxlab.models import AdapterReference
+
+        named = list(model.named_parameters()) if hasattr(model, "named_parameters") else \
+            [("", p) for p in model.parameters()]
+        # the KL reference (models.frozen_reference) is a frozen second adapter inside the policy: it
+        # belongs to the reference, not to the policy being counted
+        named = [(n, p) for n, p in named if f".{AdapterReference.adapter_name}." not in n]
+        parameters = [p for _, p in named]
         trainable = sum(p.numel() for p in parameters if p.requires_grad)
         total = sum(p.numel() for p in parameters)
-        names = [name for name, _ in model.named_parameters()] if hasattr(model, "named_parameters") else []
+        names = [name for name, _ in named if name]
         if names and not any("lora_" in name for name in names):
             return False, "this model has no LoRA adapter: load the lab-2 checkpoint with PeftModel.from_pretrained"
         if hasattr(model, "v_head"):  # trl's wrapper adds a value head on top of the PEFT model

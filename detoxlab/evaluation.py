@@ -27,17 +27,18 @@ def rouge_l(predictions: list[str], references: list[str]) -> float:
 
 
 def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int, seed: int,
-                       sample: dict | None = None, batch_size: int = 16) -> list[str]:
+                       sample: dict | None = None, batch_size: int = 16, return_tokens: bool = False):
     """Summaries for ``prompts``, a batch at a time (T5's encoder takes right-padded prompts with a mask).
 
     ``sample`` holds sampling settings (top_k, top_p, ...); without it decoding is greedy. Seeded, so
-    the same model, prompts and seed give the same summaries on the same machine.
+    the same model, prompts and seed give the same summaries on the same machine. ``return_tokens``
+    also returns each summary's generated token ids (start token and padding removed, ``</s>`` kept).
     """
     import torch
 
     torch.manual_seed(seed)
     settings = {"do_sample": False} if sample is None else {"do_sample": True, **sample}
-    summaries = []
+    summaries, tokens = [], []
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(prompts), batch_size):
@@ -45,7 +46,28 @@ def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int
             output = model.generate(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask,
                                     max_new_tokens=max_new_tokens, **settings)
             summaries += [text.strip() for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
-    return summaries
+            tokens += [row[1:][row[1:] != tokenizer.pad_token_id].clone() for row in output]
+    return (summaries, tokens) if return_tokens else summaries
+
+
+def summary_logprobs(model, tokenizer, prompts: list[str], summaries: list, batch_size: int = 16) -> list[float]:
+    """log p(summary | prompt) under ``model``, one number per prompt, summed over the summary's
+    tokens (``summaries``: token id tensors as ``generate_summaries(..., return_tokens=True)`` gives)."""
+    import torch
+
+    totals = []
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(prompts), batch_size):
+            encoded = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True)
+            rows = summaries[start:start + batch_size]
+            labels = torch.full((len(rows), max(1, max(len(r) for r in rows))), -100, dtype=torch.long)
+            for i, row in enumerate(rows):
+                labels[i, :len(row)] = row
+            logits = model(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask, labels=labels).logits
+            picked = logits.log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+            totals += (picked * (labels != -100)).sum(-1).tolist()
+    return totals
 
 
 def toxicity_stats(scores: list[float]) -> dict:

@@ -1,6 +1,8 @@
 """The policy: base sequence-to-sequence model + the lab-2 LoRA adapter, and trl's wrappers around it."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -21,8 +23,13 @@ class ParameterCount:
                 f"percentage of trainable model parameters: {self.percent:.2f}%")
 
 
-def count_parameters(model: torch.nn.Module) -> ParameterCount:
-    parameters = list(model.parameters())
+def count_parameters(model) -> ParameterCount:
+    """Trainable and total parameters. A policy's frozen reference adapter (``AdapterReference``) is
+    the reference's, not the policy's, so it is not counted in the policy."""
+    if isinstance(model, AdapterReference):
+        parameters = list(model.parameters())
+    else:
+        parameters = [p for name, p in model.named_parameters() if f".{AdapterReference.adapter_name}." not in name]
     return ParameterCount(sum(p.numel() for p in parameters if p.requires_grad), sum(p.numel() for p in parameters))
 
 
@@ -91,8 +98,62 @@ def with_value_head(peft_model):
     return AutoModelForSeq2SeqLMWithValueHead.from_pretrained(peft_model, torch_dtype=torch.float32, is_trainable=True)
 
 
-def frozen_reference(ppo_model):
-    """A frozen copy of the PPO model: the reference the KL penalty compares against."""
-    from trl import create_reference_model
+class AdapterReference:
+    """The KL reference as a frozen second adapter inside the policy's own model, not a second model.
 
-    return create_reference_model(ppo_model)
+    trl's ``create_reference_model`` deep-copies the whole policy (for flan-t5-base about 1 GB more);
+    the reference differs from the policy only in its LoRA weights, so a copy of the adapter as it is
+    now (the SFT policy, before PPO) is loaded beside the trainable one, frozen, and made active just
+    for the reference's forward pass. trl calls it like a model: ``reference(**inputs)``.
+    """
+
+    adapter_name = "reference"
+
+    def __init__(self, ppo_model):
+        from peft.utils import get_peft_model_state_dict, set_peft_model_state_dict
+
+        self.ppo_model = ppo_model
+        peft_model = self.peft_model
+        # peft freezes an adapter added in inference mode (replace, not deepcopy: a deep copy of a
+        # peft 0.3 config loses its peft_type)
+        config = dataclasses.replace(peft_model.peft_config["default"], inference_mode=True)
+        peft_model.add_adapter(self.adapter_name, config)
+        set_peft_model_state_dict(peft_model, get_peft_model_state_dict(peft_model, adapter_name="default"),
+                                  adapter_name=self.adapter_name)
+
+    @property
+    def peft_model(self):
+        model = self.ppo_model
+        model = getattr(model, "module", model)  # unwrap accelerate's DistributedDataParallel
+        return model.pretrained_model
+
+    @contextlib.contextmanager
+    def active(self):
+        """Route every LoRA layer through the reference adapter, in eval mode (no dropout, like trl's
+        frozen copy), then back to the trainable adapter and the mode the policy was in."""
+        lora, was_training = self.peft_model.base_model, self.ppo_model.training
+        lora.set_adapter(self.adapter_name)
+        self.ppo_model.eval()
+        try:
+            yield
+        finally:
+            lora.set_adapter("default")
+            self.ppo_model.train(was_training)
+
+    def __call__(self, *args, **kwargs):
+        with self.active():
+            return self.ppo_model(*args, **kwargs)
+
+    def named_parameters(self):
+        """What the reference is made of: the shared base weights and its own frozen adapter."""
+        for name, parameter in self.peft_model.named_parameters():
+            if "lora_" not in name or f".{self.adapter_name}." in name:
+                yield name, parameter
+
+    def parameters(self):
+        return (parameter for _, parameter in self.named_parameters())
+
+
+def frozen_reference(ppo_model) -> AdapterReference:
+    """The KL reference: the SFT policy (the adapter as it is now), frozen, sharing the base weights."""
+    return AdapterReference(ppo_model)

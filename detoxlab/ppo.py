@@ -61,21 +61,29 @@ def generation_kwargs(profile, tokenizer) -> dict:
 
 
 def make_trainer(profile, chosen: Method, ppo_model, ref_model, tokenizer, dataset, seed: int = 0):
-    """A PPOTrainer for ``chosen``: with reference "sft" the given ``ref_model`` is really used."""
+    """A PPOTrainer for ``chosen``: with reference "sft" the given ``ref_model`` is really used.
+
+    ``ref_model`` is a frozen copy of the policy or, better, ``models.frozen_reference`` (a frozen
+    second adapter in the same model, called like a model)."""
     from trl import PPOTrainer
 
     class SFTReferencePPOTrainer(PPOTrainer):
         """trl 0.4 routes every PEFT model's KL reference through ``disable_adapter()`` even when a
         ``ref_model`` is passed; clearing the flag after set-up makes ``step`` use ``ref_model``."""
 
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args, reference, **kwargs):
             super().__init__(*args, **kwargs)
             self.is_peft_model = False
+            if reference is not None:  # not a model trl can place on a device: it shares the policy's
+                self.ref_model = reference
 
-    trainer_class = SFTReferencePPOTrainer if chosen.reference == "sft" else PPOTrainer
-    return trainer_class(config=ppo_config(profile, chosen, seed), model=ppo_model,
-                         ref_model=ref_model if chosen.reference == "sft" else None,
-                         tokenizer=tokenizer, dataset=dataset, data_collator=collator)
+    config = ppo_config(profile, chosen, seed)
+    common = dict(config=config, model=ppo_model, tokenizer=tokenizer, dataset=dataset, data_collator=collator)
+    if chosen.reference != "sft":
+        return PPOTrainer(ref_model=None, **common)
+    shares_weights = not isinstance(ref_model, torch.nn.Module)
+    return SFTReferencePPOTrainer(ref_model=None if shares_weights else ref_model,
+                                  reference=ref_model if shares_weights else None, **common)
 
 
 def strip_padding(generated: torch.Tensor, pad_token_id: int) -> list[torch.Tensor]:
