@@ -1,25 +1,50 @@
 # syntax=docker/dockerfile:1
-# Detox lab image (first version; the container work adds the exact trl commit, baked full-profile
-# assets and the grading entrypoints). CPU torch comes from PyTorch's CPU wheel index.
-FROM python:3.11-slim AS runtime
+# The course image: the lab, its checks, the grader and the notebook tests, with the full profile's models,
+# adapter and data baked in; nothing is fetched at run time. How to build and use it: docs/container.md.
+# Each RUN step calls a script in docker/ (or scripts/) that CI runs too.
+ARG PYTHON_IMAGE=python:3.11-slim
 
-ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# --- build: .venv with the locked dependencies (no compilers needed: every package is a wheel) ---------
+FROM ${PYTHON_IMAGE} AS build
+# cpu (default) or a CUDA variant of PyTorch's index, e.g. cu128
+ARG TORCH_VARIANT=cpu
+ARG TRL_COMMIT=25fa1bd8803c9998d95a3c38b2bb27a85235ce7b
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_EXTRA_INDEX_URL=${TORCH_INDEX} \
-    PYTHONUNBUFFERED=1 \
-    HF_HUB_OFFLINE=1 \
-    HF_DATASETS_OFFLINE=1 \
-    TRANSFORMERS_OFFLINE=1
-
+    PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu \
+    PYTHON=python3.11 \
+    TORCH_VARIANT=${TORCH_VARIANT} \
+    TRL_COMMIT=${TRL_COMMIT}
 WORKDIR /opt/detoxlab
-COPY requirements.lock ./
-RUN python -m pip install --require-hashes -r requirements.lock
+COPY requirements.in requirements.lock ./
+COPY scripts/setup.sh scripts/
+COPY docker/ docker/
+RUN ["bash", "docker/install-deps.sh"]
 COPY . .
-RUN python -m pip install --no-deps --no-build-isolation -e . \
-    && useradd --create-home --uid 1000 student \
-    && chown -R student /opt/detoxlab/lab
+RUN ["bash", "docker/install-project.sh"]
 
-USER student
+# --- assets: the full profile's models (hub cache), the lab-2 adapter (S3) and DialogSum (datasets cache) --
+FROM build AS assets
+ENV DETOXLAB_ASSETS_DIR=/opt/detoxlab-assets
+RUN ["bash", "docker/fetch-assets.sh"]
+
+# --- runtime: slim, non-root, offline ---------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="detoxlab" \
+      org.opencontainers.image.description="Detox lab: FLAN-T5 + LoRA + PPO (trl 0.4) with the course's models baked in"
+ENV PATH=/opt/detoxlab/.venv/bin:${PATH} \
+    PYTHONUNBUFFERED=1 \
+    DETOXLAB_ASSETS_DIR=/opt/detoxlab-assets \
+    HF_HOME=/opt/detoxlab-assets/huggingface \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    HF_DATASETS_OFFLINE=1 \
+    DETOXLAB_WORKSPACE=/home/student/work
+COPY --from=build --chown=1000:1000 /opt/detoxlab /opt/detoxlab
+COPY --from=assets --chown=1000:1000 /opt/detoxlab-assets /opt/detoxlab-assets
+RUN ["bash", "/opt/detoxlab/docker/create-user.sh"]
+USER 1000
+WORKDIR /home/student/work
 EXPOSE 8888
-CMD ["jupyter", "lab", "--ip=0.0.0.0", "--port=8888", "--no-browser", "lab/"]
+ENTRYPOINT ["/opt/detoxlab/docker/entrypoint.sh"]
+CMD ["lab"]
