@@ -51,6 +51,11 @@ def cmd_profiles(args) -> int:
 def cmd_assets(args) -> int:
     from detoxlab import assets
 
+    if args.action == "fetch":
+        from detoxlab import fetch
+
+        fetch.fetch(profiles.load_profile(args.profile), args.dest, args.endpoint_url, args.hub_endpoint)
+        return 0
     if args.action == "build":
         manifest = assets.build_stand_ins(parts=tuple(args.only) if args.only else assets.PARTS)
         print(json.dumps(manifest["models"], indent=2))
@@ -69,6 +74,43 @@ def cmd_student(args) -> int:
 
     print(f"wrote {student.make_student()}")
     return 0
+
+
+def cmd_study(args) -> int:
+    from detoxlab import study
+
+    if args.seeds < 1 or args.eval_prompts < 2 or (args.steps is not None and args.steps < 1):
+        print("detoxlab: error: --seeds and --steps must be at least 1, --eval-prompts at least 2", file=sys.stderr)
+        return EXIT_USAGE
+    study.main(args.profile, Path(args.out), seeds=args.seeds, eval_prompts=args.eval_prompts, steps=args.steps)
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from detoxlab import bench
+
+    report = bench.main(Path(args.out), profile=args.profile, prompts=args.prompts, prompt_tokens=args.prompt_tokens,
+                        response_tokens=args.response_tokens, eval_n=args.eval_n, repeat=args.repeat,
+                        method=args.method, seed=args.seed, tokenizers=Path(args.tokenizers) if args.tokenizers else None)
+    return 0 if report["identical_work"] else 1
+
+
+def cmd_train(args) -> int:
+    from detoxlab import train
+
+    train.main(args.profile, Path(args.out), args.steps, args.method, args.seed, args.quiet)
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from detoxlab import grade
+
+    try:
+        return grade.main(args.path, Path(args.out), args.profile, jobs=args.jobs, timeout_cell=args.timeout_cell,
+                          timeout_total=args.timeout_total, memory_mb=args.memory_mb, one=args.one)
+    except grade.GradeError as error:
+        print(f"detoxlab: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,26 +136,82 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=cmd_profiles)
 
     assets = commands.add_parser("assets", help="build or verify model assets")
-    assets.add_argument("action", choices=["build", "verify"],
-                        help="build: retrain the mini stand-ins (needs DETOXLAB_DATA_DIR); verify: check a manifest")
+    assets.add_argument("action", choices=["build", "verify", "fetch"],
+                        help="build: retrain the mini stand-ins (needs DETOXLAB_DATA_DIR); verify: check a manifest; "
+                             "fetch: download a profile's models, adapter and data for offline use")
     assets.add_argument("--dir", help="asset directory to verify (default: the committed stand-ins)")
     assets.add_argument("--only", action="append", choices=["reward-model", "policy", "policy-adapter"],
                         help="build: rebuild only this part (repeatable); the rest is kept and re-measured")
     assets.add_argument("--no-load", action="store_true", help="verify only sizes and hashes, not loading")
+    _profile_arg(assets)
+    assets.add_argument("--dest", help="fetch: assets root (default: $DETOXLAB_ASSETS_DIR or ~/.cache/detoxlab/assets)")
+    assets.add_argument("--endpoint-url", help="fetch: S3 endpoint (an S3-compatible server or mirror)")
+    assets.add_argument("--hub-endpoint", help="fetch: Hugging Face hub endpoint (a mirror)")
     assets.set_defaults(func=cmd_assets)
+
+    studying = commands.add_parser("study", help="faithful vs corrected PPO on the same held-out prompts and seeds, "
+                                                 "with bootstrap intervals; study.json, study.md and plots to --out")
+    _profile_arg(studying)
+    studying.add_argument("--out", required=True, help="output directory")
+    studying.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default: 3)")
+    studying.add_argument("--eval-prompts", type=int, default=200,
+                          help="held-out DialogSum test prompts (default: 200; the embedded sample has fewer)")
+    studying.add_argument("--steps", type=int, default=None,
+                          help="PPO steps for both methods (default: each method's own, from the profile)")
+    studying.set_defaults(func=cmd_study)
+
+    bench = commands.add_parser("bench", help="time the original lab's PPO step and evaluation against the lab's; "
+                                              "bench.json to --out")
+    bench.add_argument("--out", default="bench", help="output directory (default: bench)")
+    bench.add_argument("--profile", choices=["full", "mini"], default="full",
+                       help="full: flan-t5-base and the RoBERTa reward model at real shape, random weights "
+                            "(default); mini: the stand-in models")
+    bench.add_argument("--prompts", type=int, help="prompts per PPO step (default 16)")
+    bench.add_argument("--prompt-tokens", type=int, help="tokens per prompt (default: full 128, mini 96)")
+    bench.add_argument("--response-tokens", type=int, help="new tokens per summary (default: full 64, mini 32)")
+    bench.add_argument("--eval-n", type=int, help="summaries in the toxicity evaluation (default 16)")
+    bench.add_argument("--repeat", type=int, default=1, help="timed repetitions; the median is reported (default 1)")
+    bench.add_argument("--method", help="PPO method for both sides (default: the profile's)")
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--tokenizers", help="directory with flan-t5-base/ and roberta-base/ tokenizer files "
+                                            "(default: $DETOXLAB_DATA_DIR/tokenizers; else the stand-ins')")
+    bench.set_defaults(func=cmd_bench)
+
+    train = commands.add_parser("train", help="PPO without the notebook (one process, or several under "
+                                              "accelerate launch -m detoxlab.train); results to --out")
+    from detoxlab.train import add_arguments
+
+    add_arguments(train, profiles.DEFAULT_PROFILE)
+    train.set_defaults(func=cmd_train)
+
+    grading = commands.add_parser("grade", help="grade submissions (a notebook, or a folder of them) into --out")
+    grading.add_argument("path", help="a notebook, or a folder of submissions (one notebook or one folder each)")
+    grading.add_argument("--out", required=True, help="results folder (results.json per submission, summary.csv)")
+    _profile_arg(grading)
+    grading.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
+    grading.add_argument("--timeout-cell", type=float, default=900, metavar="S", help="seconds per cell (default: 900)")
+    grading.add_argument("--timeout-total", type=float, default=1800, metavar="S",
+                         help="seconds per notebook (default: 1800)")
+    grading.add_argument("--memory-mb", type=int, default=4096, metavar="M",
+                         help="memory per submission, all its processes together (default: 4096)")
+    grading.add_argument("--one", action="store_true", help="PATH is a folder holding one submission (Gradescope)")
+    grading.set_defaults(func=cmd_grade)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from detoxlab.assets import AssetError
+    from detoxlab.bench import BenchError
     from detoxlab.data import DataSourceError
     from detoxlab.models import AdapterMismatch
     from detoxlab.run import RunError
+    from detoxlab.train import TrainError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (profiles.ProfileError, DataSourceError, AssetError, AdapterMismatch, RunError) as error:
+    except (profiles.ProfileError, DataSourceError, AssetError, AdapterMismatch, RunError,
+            BenchError, TrainError) as error:
         print(f"detoxlab: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

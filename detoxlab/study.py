@@ -1,0 +1,271 @@
+"""`detoxlab study`: the original lab's PPO set-up and the corrected one, side by side, with intervals.
+
+For each seed, both methods start from the same SFT policy (base + lab-2 adapter) and are evaluated on
+the same held-out DialogSum test prompts with the same sampling seed. Per method it reports mean
+toxicity before/after with a paired bootstrap 95% interval of the change, the KL of the trained policy
+to the SFT policy on its own summaries, ROUGE-L against the reference summaries, and the reward and KL
+per PPO step. The faithful method is reported as it comes out.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+
+from detoxlab import data, evaluation, lab, models, ppo, reward
+from detoxlab.profiles import load_profile
+
+METHODS = ("faithful", "corrected")
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+def held_out_prompts(profile, count: int):
+    """The first ``count`` distinct DialogSum *test* dialogues within the lab's length filter (never
+    seen in PPO training), as (ids, prompts, reference summaries), and the source they came from."""
+    source = data.resolve_source(profile.data)
+    test = data.load_raw(source)["test"]
+    low, high = profile.data["min_dialogue_chars"], profile.data["max_dialogue_chars"]
+    ids, prompts, references, seen = [], [], [], set()
+    for row in test:
+        if row["dialogue"] in seen or not low < len(row["dialogue"]) <= high:
+            continue  # the hub's test split repeats each dialogue with its other reference summaries
+        seen.add(row["dialogue"])
+        ids.append(row["id"])
+        prompts.append(data.build_prompt(row["dialogue"], profile.data["prompt_template"]))
+        references.append(row["summary"])
+        if len(ids) == count:
+            break
+    return ids, prompts, references, source
+
+
+def paired_bootstrap(before, after, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
+    """Mean of ``after - before`` over prompts and its percentile 95% interval, resampling prompts.
+
+    ``before``/``after``: arrays of shape (seeds, prompts); a resample draws prompts with replacement
+    and keeps every seed of each, so seeds and prompts stay paired."""
+    before, after = np.atleast_2d(before), np.atleast_2d(after)
+    per_prompt = (after - before).mean(axis=0)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, per_prompt.size, size=(resamples, per_prompt.size))
+    means = per_prompt[draws].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return {"mean": float(per_prompt.mean()), "ci95": [float(low), float(high)],
+            "excludes_zero": bool(high < 0 or low > 0), "resamples": resamples, "prompts": int(per_prompt.size)}
+
+
+class Study:
+    """Everything one study needs loaded once: profile, tokenizer, data, reward model, evaluator."""
+
+    def __init__(self, profile, eval_prompts: int, log=print):
+        self.profile, self.log = profile, log
+        self.tokenizer = models.load_tokenizer(profile)
+        self.dataset = data.build_dataset(self.tokenizer, profile.data)
+        self.ids, self.prompts, self.references, self.source = held_out_prompts(profile, eval_prompts)
+        self.reward_tokenizer, self.reward_model = reward.load_reward_model(profile)
+        self.evaluator = evaluation.load_toxicity_evaluator(profile)
+        self.sampling = {"top_k": profile.generation["top_k"], "top_p": profile.generation["top_p"]}
+
+    def reward_fn(self, texts):
+        return reward.rewards(list(texts), self.reward_tokenizer, self.reward_model, self.profile.reward["not_hate_label"])
+
+    def summarise(self, peft_model, seed: int):
+        return evaluation.generate_summaries(peft_model, self.tokenizer, self.prompts,
+                                             self.profile.evaluation["max_new_tokens"], seed=seed,
+                                             sample=self.sampling, return_tokens=True)
+
+    def score(self, texts) -> dict:
+        return {"toxicity": evaluation.toxicity(texts, self.evaluator, self.profile.reward["hate_label"]),
+                "rougeL": evaluation.rouge_l(texts, self.references)}
+
+    def run_method(self, name: str, seed: int, steps: int | None) -> dict:
+        """Train ``name`` from a fresh SFT policy; evaluate before and after on the held-out prompts."""
+        chosen = ppo.method(self.profile, name)
+        if steps is not None:
+            chosen = dataclasses.replace(chosen, steps=steps)
+        lab.make_reproducible(seed)
+        ppo_model = models.with_value_head(models.load_policy(self.profile, is_trainable=True))
+        sft = models.frozen_reference(ppo_model)  # the SFT policy, frozen: KL reference and yardstick
+        peft_model = ppo_model.pretrained_model
+        with sft.active():
+            before, before_tokens = self.summarise(peft_model, seed)
+        trainer = ppo.make_trainer(self.profile, chosen, ppo_model, sft, self.tokenizer, self.dataset["train"], seed=seed)
+        started = time.time()
+        history = ppo.train(trainer, chosen, self.profile, self.reward_fn)
+        train_seconds = time.time() - started
+        after, after_tokens = self.summarise(peft_model, seed)
+        policy_logp = evaluation.summary_logprobs(peft_model, self.tokenizer, self.prompts, after_tokens)
+        with sft.active():
+            sft_logp = evaluation.summary_logprobs(peft_model, self.tokenizer, self.prompts, after_tokens)
+        # KL(policy || SFT) per prompt, estimated on the policy's own samples: E[log p - log q]
+        kl = [p - q for p, q in zip(policy_logp, sft_logp)]
+        return {"method": vars(chosen), "seed": seed, "train_seconds": round(train_seconds, 1), "steps": history,
+                "before": {"summaries": before, **self.score(before)},
+                "after": {"summaries": after, **self.score(after)},
+                "kl_to_sft_per_prompt": kl, "kl_to_sft": float(np.mean(kl))}
+
+
+def summarise_method(runs: list[dict]) -> dict:
+    before = np.array([r["before"]["toxicity"] for r in runs])
+    after = np.array([r["after"]["toxicity"] for r in runs])
+    change = paired_bootstrap(before, after)
+    mean_before, mean_after = float(before.mean()), float(after.mean())
+    rouge_before = float(np.mean([r["before"]["rougeL"] for r in runs]))
+    rouge_after = float(np.mean([r["after"]["rougeL"] for r in runs]))
+    return {
+        "seeds": [r["seed"] for r in runs],
+        "steps": runs[0]["method"]["steps"],
+        "toxicity_before": mean_before, "toxicity_after": mean_after,
+        "toxicity_change": change,
+        "toxicity_change_percent": 100 * (mean_after - mean_before) / mean_before if mean_before else None,
+        "kl_to_sft": float(np.mean([r["kl_to_sft"] for r in runs])),
+        "rougeL_before": rouge_before, "rougeL_after": rouge_after,
+        "rougeL_relative_change": (rouge_after - rouge_before) / rouge_before if rouge_before else None,
+        "train_seconds": float(np.mean([r["train_seconds"] for r in runs])),
+    }
+
+
+def goals(summary: dict, profile) -> dict:
+    """The issue's goals for the corrected method, judged from the figures (reported, not asserted)."""
+    return {
+        "toxicity_lower_with_interval_below_zero": summary["toxicity_change"]["ci95"][1] < 0,
+        "kl_to_sft_under_10_nats": summary["kl_to_sft"] < 10,
+        "rougeL_within_10_percent": summary["rougeL_relative_change"] is not None
+        and abs(summary["rougeL_relative_change"]) <= 0.10,
+    }
+
+
+def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, steps: int | None = None,
+         log=print) -> dict:
+    from tqdm.auto import tqdm
+
+    profile = load_profile(profile_name)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    study = Study(profile, eval_prompts, log)
+    log(f"detoxlab study: profile {profile.name}, {study.source.describe()}, {len(study.prompts)} held-out prompts, "
+        f"seeds {list(range(seeds))}")
+    runs = {name: [] for name in METHODS}
+    with tqdm(total=seeds * len(METHODS), desc="study runs") as bar:
+        for seed in range(seeds):
+            for name in METHODS:
+                runs[name].append(study.run_method(name, seed, steps))
+                bar.update()
+    summary = {name: summarise_method(runs[name]) for name in METHODS}
+    report = {
+        "profile": profile.name, "data_source": describe_source(study.source), "seeds": seeds,
+        "eval_prompts": len(study.prompts), "prompt_ids": study.ids, "steps_override": steps,
+        "sampling": {**study.sampling, "max_new_tokens": profile.evaluation["max_new_tokens"]},
+        "summary": summary, "corrected_goals": goals(summary["corrected"], profile),
+        "runs": runs, "seconds": round(time.time() - started, 1),
+        "command": f"detoxlab study --profile {profile.name} --seeds {seeds} --eval-prompts {eval_prompts}"
+                   + (f" --steps {steps}" if steps else ""),
+    }
+    lab.write_json_atomically(out / "study.json", report)
+    plot_study(report, out)
+    (out / "study.md").write_text(markdown_report(report), encoding="utf-8")
+    log(markdown_table(report))
+    log(f"detoxlab study: wrote study.json, study.md and plots to {out} in {report['seconds']:.0f} s")
+    return report
+
+
+def describe_source(source) -> str:
+    """Where the prompts came from, without this machine's paths (the report is meant to be shared)."""
+    if source.kind == "csv-dir":
+        return f"DialogSum CSVs from {data.DATA_DIR_ENV}"
+    return source.describe() if source.kind == "hub" else "the embedded DialogSum-style sample"
+
+
+def markdown_table(report: dict) -> str:
+    rows = ["| method | steps | toxicity before | after | change (95% CI) | relative | KL to SFT (nats) | ROUGE-L before / after |",
+            "|---|---|---|---|---|---|---|---|"]
+    for name in METHODS:
+        s = report["summary"][name]
+        change = s["toxicity_change"]
+        relative = f"{s['toxicity_change_percent']:+.1f}%" if s["toxicity_change_percent"] is not None else "n/a"
+        rows.append(f"| {name} | {s['steps']} | {s['toxicity_before']:.4f} | {s['toxicity_after']:.4f} | "
+                    f"{change['mean']:+.4f} ({change['ci95'][0]:+.4f}, {change['ci95'][1]:+.4f}) | {relative} | "
+                    f"{s['kl_to_sft']:.2f} | {s['rougeL_before']:.1f} / {s['rougeL_after']:.1f} |")
+    return "\n".join(rows)
+
+
+def markdown_report(report: dict) -> str:
+    goal_lines = "\n".join(f"- {name.replace('_', ' ')}: {'met' if met else 'NOT met'}"
+                           for name, met in report["corrected_goals"].items())
+    return f"""# Detox study: faithful vs corrected PPO ({report['profile']} profile)
+
+Command: `{report['command']}` ({report['seconds']:.0f} s). {report['data_source']};
+{report['eval_prompts']} held-out test prompts, the same for every method and seed; seeds 0..{report['seeds'] - 1}.
+Summaries sampled with {report['sampling']} before and after training.
+
+{markdown_table(report)}
+
+- *change*: mean over prompts of (toxicity after - toxicity before), averaged over seeds; the interval is a
+  paired bootstrap over prompts ({BOOTSTRAP_RESAMPLES} resamples). Toxicity is the reward model's hate
+  probability.
+- *KL to SFT*: log p_policy(y) - log p_SFT(y) summed over the tokens of the trained policy's own summaries,
+  averaged over prompts: a Monte Carlo estimate of the sequence KL to the policy PPO started from.
+- *faithful*: the original lab (KL reference = base model with the adapter disabled; reward on prompt +
+  summary with `<pad>`/`</s>`; its steps, epochs and learning rate). *corrected*: KL reference = the SFT
+  policy; reward on the summary alone; the profile's steps, epochs and learning rate.
+
+Goals for the corrected method:
+{goal_lines}
+
+Plots: `training.png` (reward and KL per PPO step), `toxicity.png` (distributions before/after),
+`scatter.png` (per-prompt toxicity before vs after, mean over seeds).
+"""
+
+
+def plot_study(report: dict, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = {"faithful": "tab:red", "corrected": "tab:blue"}
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
+    for name in METHODS:
+        for i, run in enumerate(report["runs"][name]):
+            steps = [h["step"] for h in run["steps"]]
+            label = name if i == 0 else None
+            left.plot(steps, [h["reward_mean"] for h in run["steps"]], color=colours[name], alpha=0.7, label=label)
+            right.plot(steps, [h["kl"] for h in run["steps"]], color=colours[name], alpha=0.7, label=label)
+    left.set(title="mean reward per PPO step (each seed)", xlabel="step", ylabel="nothate logit")
+    right.set(title="KL to each method's reference (trl)", xlabel="step", ylabel="nats")
+    left.legend()
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(out / "training.png", dpi=100)
+    plt.close(figure)
+
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    bins = np.linspace(0, 1, 21)
+    for axis, name in zip(axes, METHODS):
+        runs = report["runs"][name]
+        before = np.concatenate([r["before"]["toxicity"] for r in runs])
+        after = np.concatenate([r["after"]["toxicity"] for r in runs])
+        axis.hist(before, bins=bins, alpha=0.6, label=f"before (mean {before.mean():.3f})")
+        axis.hist(after, bins=bins, alpha=0.6, label=f"after (mean {after.mean():.3f})")
+        axis.set(title=f"{name}: toxicity of the same prompts' summaries", xlabel="hate probability")
+        axis.legend()
+    axes[0].set_ylabel("summaries (all seeds)")
+    figure.tight_layout()
+    figure.savefig(out / "toxicity.png", dpi=100)
+    plt.close(figure)
+
+    figure, axis = plt.subplots(figsize=(5.2, 5))
+    for name in METHODS:
+        runs = report["runs"][name]
+        before = np.mean([r["before"]["toxicity"] for r in runs], axis=0)
+        after = np.mean([r["after"]["toxicity"] for r in runs], axis=0)
+        axis.scatter(before, after, s=12, alpha=0.6, color=colours[name], label=name)
+    axis.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
+    axis.set(title="per-prompt toxicity (mean over seeds)", xlabel="before PPO", ylabel="after PPO",
+             xlim=(0, 1), ylim=(0, 1))
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(out / "scatter.png", dpi=100)
+    plt.close(figure)
