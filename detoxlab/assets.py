@@ -100,7 +100,7 @@ def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> d
             "files": _inventory(work),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        _replace_dir(work, dest)
+        replace_dir(work, dest)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -123,7 +123,7 @@ def torch_threads() -> int:
     return torch.get_num_threads()
 
 
-def _replace_dir(new: Path, dest: Path) -> None:
+def replace_dir(new: Path, dest: Path) -> None:
     """Put ``new`` at ``dest`` with two renames, so ``dest`` is never half-written."""
     old = dest.with_name(dest.name + ".old")
     shutil.rmtree(old, ignore_errors=True)

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from detoxlab.outputs import OutputDirError, writable_dir
+
 SIDES = ("original", "lab")
 CONTENDED_CORES = 0.25  # other processes using more than this many cores while a side is timed
 DATA_DIR_ENV = "DETOXLAB_DATA_DIR"
@@ -582,13 +584,10 @@ def main(out: Path, profile: str = "full", prompts: int | None = None, prompt_to
         raise BenchError(f"--prompts must be a multiple of the profile's PPO mini-batch size ({mini_batch})")
     if spec["response_tokens"] < 4:
         raise BenchError("--response-tokens must be at least 4 (trl needs responses of 4 tokens or more)")
-    out = Path(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / ".write-test").touch()
-        (out / ".write-test").unlink()
-    except OSError as error:
-        raise BenchError(f"cannot write to --out {out}: {error}") from error
+        out = writable_dir(out)
+    except OutputDirError as error:
+        raise BenchError(str(error)) from None
 
     with tempfile.TemporaryDirectory(prefix="detoxlab-bench-") as scratch:
         scratch = Path(scratch)

@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     from detoxlab.bench import BenchError
     from detoxlab.data import DataSourceError
     from detoxlab.models import AdapterMismatch
+    from detoxlab.outputs import OutputDirError
     from detoxlab.run import RunError
     from detoxlab.train import TrainError
 
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (profiles.ProfileError, DataSourceError, AssetError, AdapterMismatch, RunError,
-            BenchError, TrainError) as error:
+            BenchError, TrainError, OutputDirError) as error:
         print(f"detoxlab: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -24,14 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from detoxlab.assets import MANIFEST, AssetError, sha256
+from detoxlab.assets import MANIFEST, AssetError, replace_dir, sha256
 from detoxlab.profiles import ASSETS_DIR_ENV, DEFAULT_ASSETS_DIR, ProfileError
 
 CHUNK = 1 << 20
@@ -263,20 +262,10 @@ def fetch_s3_asset(asset: S3Asset, profile_dir: Path, known: dict, endpoint_url:
     for name in objects:
         os.replace(staging / (name + ".part"), staging / name)
         (staging / (name + ".part.etag")).unlink(missing_ok=True)
-    _replace_dir(staging, profile_dir / asset.name)
+    replace_dir(staging, profile_dir / asset.name)
     log(f"fetch: {asset.uri} -> {profile_dir / asset.name} ({len(files)} files, "
         f"{sum(f['bytes'] for f in files.values()):,} bytes)")
     return files
-
-
-def _replace_dir(new: Path, dest: Path) -> None:
-    """Put ``new`` at ``dest`` by renames: ``dest`` is either the old complete asset or the new one."""
-    old = dest.with_name(dest.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if dest.exists():
-        dest.rename(old)
-    new.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _in_place(profile_dir: Path, name: str, manifest: dict) -> bool:

@@ -7,9 +7,10 @@ models fail in a second with one line, and no results file is left from a failed
 """
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
+
+from detoxlab.outputs import OutputDirError, writable_dir
 
 SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "detox_lab.ipynb"
 OUTPUT_FILES = ("results.json", "metrics.json", "training.png", "toxicity.png")
@@ -21,12 +22,10 @@ class RunError(RuntimeError):
 
 
 def prepare_out_dir(out: Path) -> Path:
-    out = Path(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-").close()
-    except OSError as error:
-        raise RunError(f"cannot write to output directory {out}: {error.strerror or error}") from error
+        out = writable_dir(out)
+    except OutputDirError as error:
+        raise RunError(str(error)) from None
     for name in OUTPUT_FILES:  # never leave an earlier run's results beside a failed one
         (out / name).unlink(missing_ok=True)
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from detoxlab import data, evaluation, lab, models, ppo, reward
+from detoxlab.outputs import writable_dir
 from detoxlab.profiles import load_profile
 
 METHODS = ("faithful", "corrected")
@@ -66,6 +67,7 @@ class Study:
         self.reward_tokenizer, self.reward_model = reward.load_reward_model(profile)
         self.evaluator = evaluation.load_toxicity_evaluator(profile)
         self.sampling = {"top_k": profile.generation["top_k"], "top_p": profile.generation["top_p"]}
+        self._sft_summaries: dict[int, list[str]] = {}
 
     def reward_fn(self, texts):
         return reward.rewards(list(texts), self.reward_tokenizer, self.reward_model, self.profile.reward["not_hate_label"])
@@ -74,6 +76,16 @@ class Study:
         return evaluation.generate_summaries(peft_model, self.tokenizer, self.prompts,
                                              self.profile.evaluation["max_new_tokens"], seed=seed,
                                              sample=self.sampling, return_tokens=True)
+
+    def sft_summaries(self, peft_model, sft, seed: int) -> list[str]:
+        """The SFT policy's summaries, the "before" of every method with this seed: made once per seed,
+        in a forked random state so training draws the same numbers whether or not they were cached."""
+        import torch
+
+        if seed not in self._sft_summaries:
+            with torch.random.fork_rng(), sft.active():
+                self._sft_summaries[seed] = self.summarise(peft_model, seed)[0]
+        return self._sft_summaries[seed]
 
     def score(self, texts) -> dict:
         return {"toxicity": evaluation.toxicity(texts, self.evaluator, self.profile.reward["hate_label"]),
@@ -88,8 +100,7 @@ class Study:
         ppo_model = models.with_value_head(models.load_policy(self.profile, is_trainable=True))
         sft = models.frozen_reference(ppo_model)  # the SFT policy, frozen: KL reference and yardstick
         peft_model = ppo_model.pretrained_model
-        with sft.active():
-            before, before_tokens = self.summarise(peft_model, seed)
+        before = self.sft_summaries(peft_model, sft, seed)
         trainer = ppo.make_trainer(self.profile, chosen, ppo_model, sft, self.tokenizer, self.dataset["train"], seed=seed)
         started = time.time()
         history = ppo.train(trainer, chosen, self.profile, self.reward_fn)
@@ -141,8 +152,7 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
     from tqdm.auto import tqdm
 
     profile = load_profile(profile_name)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
     started = time.time()
     study = Study(profile, eval_prompts, log)
     log(f"detoxlab study: profile {profile.name}, {study.source.describe()}, {len(study.prompts)} held-out prompts, "

@@ -40,3 +40,14 @@ def test_building_without_the_data_names_the_variable(monkeypatch):
     monkeypatch.delenv("DETOXLAB_DATA_DIR", raising=False)
     with pytest.raises(assets.AssetError, match="set DETOXLAB_DATA_DIR"):
         assets.build_stand_ins()
+
+
+@pytest.mark.parametrize("command", [["run"], ["study", "--seeds", "1"], ["bench", "--profile", "mini"],
+                                     ["grade", "solutions/detox_lab.ipynb"]])
+def test_an_unwritable_output_directory_is_one_line_before_any_work(capsys, tmp_path, no_data_dir, command):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    status = cli.main([*command, "--out", str(blocker / "out")])
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_USAGE, err
+    assert err.startswith("detoxlab: error: cannot write to output directory") and err.count("\n") == 1, err

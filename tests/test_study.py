@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from detoxlab import study
+from detoxlab import evaluation, models, study
+from detoxlab.profiles import load_profile
 
 
 def test_paired_bootstrap_interval_brackets_a_clear_shift_and_zero_for_noise():
@@ -44,8 +45,13 @@ def test_study_writes_report_plots_and_intervals(tmp_path, no_data_dir):
         run = report["runs"][name][0]
         assert len(run["steps"]) == 1 and len(run["after"]["toxicity"]) == 6
         assert np.isfinite(summary["kl_to_sft"])
-    # both methods start from the same SFT policy, prompts and seed: identical "before" summaries
-    assert report["runs"]["faithful"][0]["before"]["summaries"] == report["runs"]["corrected"][0]["before"]["summaries"]
+    # "before" is the untrained SFT policy's output for these prompts and this seed, for both methods
+    mini = load_profile("mini")
+    fresh = evaluation.generate_summaries(
+        models.load_policy(mini), models.load_tokenizer(mini), study.held_out_prompts(mini, 6)[1],
+        mini.evaluation["max_new_tokens"], seed=0, sample={"top_k": mini.generation["top_k"], "top_p": mini.generation["top_p"]})
+    assert report["runs"]["faithful"][0]["before"]["summaries"] == fresh
+    assert report["runs"]["corrected"][0]["before"]["summaries"] == fresh
     for name in ("study.md", "training.png", "toxicity.png", "scatter.png"):
         assert (tmp_path / name).stat().st_size > 0
     assert "| corrected |" in (tmp_path / "study.md").read_text()

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from detoxlab.grade import results
+from detoxlab.outputs import OutputDirError, writable_dir
 from detoxlab.grade.sandbox import Limits, Sandbox, private_write
 from detoxlab.grade.worker import RESULT_TAG, _all_failed, summary_row
 
@@ -130,13 +131,10 @@ def main(path, out, profile: str = "mini", jobs: int = 1, timeout_cell: float = 
     loaded = load_profile(profile)
     submissions = discover(Path(path), one)
     single = len(submissions) == 1 and (Path(path).is_file() or one)
-    out = Path(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-").close()
-    except OSError as error:
-        raise GradeError(f"cannot write to output directory {out}: {error.strerror or error}") from None
-    out = out.resolve()
+        out = writable_dir(out).resolve()
+    except OutputDirError as error:
+        raise GradeError(str(error)) from None
     started = time.monotonic()
     private = Path(tempfile.mkdtemp(prefix="detoxlab-grade-"))
     os.chmod(private, 0o711)   # sandbox users may pass through to their own folder, never list it
