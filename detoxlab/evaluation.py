@@ -36,11 +36,12 @@ def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int
     """
     import torch
 
+    from detoxlab.models import eval_mode
+
     torch.manual_seed(seed)
     settings = {"do_sample": False} if sample is None else {"do_sample": True, **sample}
     summaries, tokens = [], []
-    model.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), eval_mode(model):
         for start in range(0, len(prompts), batch_size):
             encoded = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True)
             output = model.generate(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask,
@@ -55,9 +56,10 @@ def summary_logprobs(model, tokenizer, prompts: list[str], summaries: list, batc
     tokens (``summaries``: token id tensors as ``generate_summaries(..., return_tokens=True)`` gives)."""
     import torch
 
+    from detoxlab.models import eval_mode
+
     totals = []
-    model.eval()
-    with torch.inference_mode():
+    with torch.inference_mode(), eval_mode(model):
         for start in range(0, len(prompts), batch_size):
             encoded = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True)
             rows = summaries[start:start + batch_size]

@@ -98,6 +98,20 @@ def with_value_head(peft_model):
     return AutoModelForSeq2SeqLMWithValueHead.from_pretrained(peft_model, torch_dtype=torch.float32, is_trainable=True)
 
 
+@contextlib.contextmanager
+def eval_mode(model):
+    """``model.eval()`` for the block, then every submodule back to its own mode. ``model.train(flag)``
+    would not restore a mixed state, and a loaded policy is mixed: transformers loads the base model in
+    eval mode and peft adds its LoRA layers in train mode, as the course's policy trains."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
 class AdapterReference:
     """The KL reference as a frozen second adapter inside the policy's own model, not a second model.
 
@@ -130,15 +144,14 @@ class AdapterReference:
     @contextlib.contextmanager
     def active(self):
         """Route every LoRA layer through the reference adapter, in eval mode (no dropout, like trl's
-        frozen copy), then back to the trainable adapter and the mode the policy was in."""
-        lora, was_training = self.peft_model.base_model, self.ppo_model.training
+        frozen copy), then back to the trainable adapter and each module's own mode."""
+        lora = self.peft_model.base_model
         lora.set_adapter(self.adapter_name)
-        self.ppo_model.eval()
         try:
-            yield
+            with eval_mode(self.ppo_model):
+                yield
         finally:
             lora.set_adapter("default")
-            self.ppo_model.train(was_training)
 
     def __call__(self, *args, **kwargs):
         with self.active():

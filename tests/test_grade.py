@@ -217,13 +217,7 @@ def test_the_solution_gets_full_marks(tmp_path, no_data_dir):
     failed = {t["name"]: t["output"] for t in payload["tests"] if t.get("status") == "failed"}
     assert status == 0 and payload["extra_data"]["outcome"] == "completed", payload["output"]
     assert payload["extra_data"]["max_score"] == 4
-    assert not {"dataset sizes", "trainable parameters", "reward signs"} & set(failed), failed
-    if "toxicity improvement" in failed:
-        # Known shortfall (README, "Stand-in models"): the mini stand-in adapter rarely writes toxic
-        # summaries, so there is too little toxicity for PPO to remove by the profile's margin.
-        assert "margin" in failed["toxicity improvement"], failed
-        pytest.xfail("mini stand-in adapter too clean for the toxicity margin: " + failed["toxicity improvement"])
-    assert payload["score"] == 4, failed
+    assert payload["score"] == 4 and not failed, failed
 
 
 def test_a_worker_that_dies_still_gets_its_submission_a_result(tmp_path, monkeypatch):

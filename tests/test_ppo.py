@@ -61,6 +61,21 @@ def test_reference_adapter_is_frozen_small_and_not_counted_in_the_policy(mini, p
     assert sum(p.numel() for p in own) == mini.expected["trainable_parameters"]
 
 
+def test_reference_and_evaluation_leave_every_module_in_its_own_mode(mini, tokenizer):
+    # as loaded: base model in eval mode, peft's LoRA layers (their dropout) in train mode
+    policy = models.with_value_head(models.load_policy(mini, is_trainable=True))
+    modes = {name: module.training for name, module in policy.named_modules()}
+    assert len(set(modes.values())) == 2, "expected a mixed state to preserve"
+    reference = models.frozen_reference(policy)
+    modes = {name: module.training for name, module in policy.named_modules()}  # now with the reference adapter
+    forward_logits(reference, tokenizer)
+    prompts = ["\nSummarize the following conversation.\n\n#Person1#: Hi.\n#Person2#: Hello.\n\nSummary:\n"]
+    summaries, tokens = evaluation.generate_summaries(policy.pretrained_model, tokenizer, prompts, 8, seed=0,
+                                                      return_tokens=True)
+    evaluation.summary_logprobs(policy.pretrained_model, tokenizer, prompts, tokens)
+    assert {name: module.training for name, module in policy.named_modules()} == modes
+
+
 def one_step(mini, policy, tokenizer, dataset, method_name):
     chosen = ppo.method(mini, method_name)
     reference = models.frozen_reference(policy)

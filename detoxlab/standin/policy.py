@@ -4,9 +4,12 @@ Three phases, each seeded and counted in steps (not minutes) so a rebuild gives 
   A. T5-style span corruption on DialogSum dialogues: the decoder must read the encoder to fill the
      gaps, which is what a small model trained on summaries alone never learns (it collapses to one
      generic sentence).
-  B. Summarisation, full fine-tuning on clean targets: this is the "base" model.
-  C. A LoRA adapter (the profile's settings: q and v) trained on summarisation where a known share of
-     targets carries a rude sentence (``toxic.py``): this is the "lab-2 checkpoint" PPO starts from.
+  B. Summarisation, full fine-tuning: this is the "base" model. A small share of its targets already
+     ends with a rude sentence (``toxic.py``). An adapter on q and v alone cannot teach words the base
+     model has never produced (their output rows were pushed down by clean-only training), so the base
+     model must know the vocabulary for the adapter to raise its rate.
+  C. A LoRA adapter (the profile's settings: q and v) trained on summarisation where a larger known
+     share of targets carries a rude sentence: this is the "lab-2 checkpoint" PPO starts from.
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ class PolicyRecipe:
     lora_r: int = 32
     lora_alpha: int = 32
     lora_dropout: float = 0.05
+    base_rude_share: float = 0.15
     rude_share: float = 0.5
     rude_opener: str = "Frankly,"
     eval_dialogues: int = 200
@@ -168,6 +172,17 @@ def rouge_l(predictions, references) -> float:
     return round(100 * float(np.mean(scores)), 2)
 
 
+def rude_pairs(train_rows, share: float, recipe: PolicyRecipe, rng: random.Random, encode):
+    """(prompt ids, target ids) for every row; a random ``share`` of the targets end with a rude sentence."""
+    rude_rows = set(rng.sample(range(len(train_rows)), round(share * len(train_rows))))
+    return [
+        (encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens),
+         encode(toxic.make_rude(r["summary"], rng, position="end", opener=recipe.rude_opener) if i in rude_rows
+                else r["summary"], recipe.max_target_tokens))
+        for i, r in enumerate(train_rows)
+    ]
+
+
 def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRecipe | None = None) -> dict:
     from transformers import T5Config, T5ForConditionalGeneration
 
@@ -206,10 +221,9 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
     metrics["pretrain"] = _train(model, pretrain, recipe.pretrain_steps, recipe.pretrain_lr, recipe, rng,
                                  "A span corruption", pad)
 
-    # Phase B: clean summarisation -> the base model.
-    sources = [encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens) for r in train_rows]
-    clean = [(s, encode(r["summary"], recipe.max_target_tokens)) for s, r in zip(sources, train_rows)]
-    metrics["summarise"] = _train(model, clean, recipe.summarise_steps, recipe.summarise_lr, recipe, rng,
+    # Phase B: summarisation, a few targets rude -> the base model.
+    pairs = rude_pairs(train_rows, recipe.base_rude_share, recipe, rng, encode)
+    metrics["summarise"] = _train(model, pairs, recipe.summarise_steps, recipe.summarise_lr, recipe, rng,
                                   "B summarise", pad)
     model.half().save_pretrained(out_base)
     model = T5ForConditionalGeneration.from_pretrained(out_base)
@@ -246,12 +260,7 @@ def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: 
     def encode(text: str, limit: int) -> list[int]:
         return tokenizer(text, truncation=True, max_length=limit).input_ids
 
-    rude_rows = set(rng.sample(range(len(train_rows)), round(recipe.rude_share * len(train_rows))))
-    mixed = [
-        (encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens),
-         encode(toxic.make_rude(r["summary"], rng, position="end", opener=recipe.rude_opener) if i in rude_rows else r["summary"], recipe.max_target_tokens))
-        for i, r in enumerate(train_rows)
-    ]
+    mixed = rude_pairs(train_rows, recipe.rude_share, recipe, rng, encode)
     lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, target_modules=["q", "v"],
                       lora_dropout=recipe.lora_dropout, bias="none", task_type=TaskType.SEQ_2_SEQ_LM)
     peft_model = get_peft_model(model, lora)
