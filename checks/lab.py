@@ -83,13 +83,12 @@ def check_trainable_parameters(model, profile=None):
     if isinstance(model, (tuple, list)):
         trainable, total = _pair(model, ("trainable", "total"))
     elif hasattr(model, "parameters") and callable(model.parameters):
-        from detoxlab.models import AdapterReference
+        from detoxlab.models import policy_named_parameters
 
-        named = list(model.named_parameters()) if hasattr(model, "named_parameters") else \
-            [("", p) for p in model.parameters()]
         # the KL reference (models.frozen_reference) is a frozen second adapter inside the policy: it
         # belongs to the reference, not to the policy being counted
-        named = [(n, p) for n, p in named if f".{AdapterReference.adapter_name}." not in n]
+        named = policy_named_parameters(model) if hasattr(model, "named_parameters") else \
+            [("", p) for p in model.parameters()]
         parameters = [p for _, p in named]
         trainable = sum(p.numel() for p in parameters if p.requires_grad)
         total = sum(p.numel() for p in parameters)

@@ -338,7 +338,7 @@ def run_side(side: str, spec: dict) -> dict:
     def eval_text(prompt: str, summary: str) -> str:  # what the toxicity classifier reads (same on both sides)
         return summary if chosen.reward_input == "summary" else prompt + " " + summary
 
-    sample = {"top_k": profile.generation["top_k"], "top_p": profile.generation["top_p"], **fixed}
+    sample = {**evaluation.sampling_settings(profile), **fixed}
 
     def one_evaluation():
         clock = _PartClock()

@@ -26,6 +26,11 @@ def rouge_l(predictions: list[str], references: list[str]) -> float:
     return 100 * float(np.mean([scorer.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)]))
 
 
+def sampling_settings(profile) -> dict:
+    """The profile's sampling settings for evaluation summaries (``generate_summaries(sample=...)``)."""
+    return {"top_k": profile.generation["top_k"], "top_p": profile.generation["top_p"]}
+
+
 def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int, seed: int,
                        sample: dict | None = None, batch_size: int = 16, return_tokens: bool = False):
     """Summaries for ``prompts``, a batch at a time (T5's encoder takes right-padded prompts with a mask).

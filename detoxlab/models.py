@@ -23,13 +23,19 @@ class ParameterCount:
                 f"percentage of trainable model parameters: {self.percent:.2f}%")
 
 
+def policy_named_parameters(model) -> list:
+    """(name, parameter) of a policy without its frozen reference adapter (``AdapterReference``), which
+    lives inside the policy's model but belongs to the reference."""
+    return [(name, p) for name, p in model.named_parameters() if f".{AdapterReference.adapter_name}." not in name]
+
+
 def count_parameters(model) -> ParameterCount:
     """Trainable and total parameters. A policy's frozen reference adapter (``AdapterReference``) is
     the reference's, not the policy's, so it is not counted in the policy."""
     if isinstance(model, AdapterReference):
         parameters = list(model.parameters())
     else:
-        parameters = [p for name, p in model.named_parameters() if f".{AdapterReference.adapter_name}." not in name]
+        parameters = [p for _, p in policy_named_parameters(model)]
     return ParameterCount(sum(p.numel() for p in parameters if p.requires_grad), sum(p.numel() for p in parameters))
 
 

@@ -66,7 +66,7 @@ class Study:
         self.ids, self.prompts, self.references, self.source = held_out_prompts(profile, eval_prompts)
         self.reward_tokenizer, self.reward_model = reward.load_reward_model(profile)
         self.evaluator = evaluation.load_toxicity_evaluator(profile)
-        self.sampling = {"top_k": profile.generation["top_k"], "top_p": profile.generation["top_p"]}
+        self.sampling = evaluation.sampling_settings(profile)
         self._sft_summaries: dict[int, list[str]] = {}
 
     def reward_fn(self, texts):

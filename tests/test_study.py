@@ -49,7 +49,7 @@ def test_study_writes_report_plots_and_intervals(tmp_path, no_data_dir):
     mini = load_profile("mini")
     fresh = evaluation.generate_summaries(
         models.load_policy(mini), models.load_tokenizer(mini), study.held_out_prompts(mini, 6)[1],
-        mini.evaluation["max_new_tokens"], seed=0, sample={"top_k": mini.generation["top_k"], "top_p": mini.generation["top_p"]})
+        mini.evaluation["max_new_tokens"], seed=0, sample=evaluation.sampling_settings(mini))
     assert report["runs"]["faithful"][0]["before"]["summaries"] == fresh
     assert report["runs"]["corrected"][0]["before"]["summaries"] == fresh
     for name in ("study.md", "training.png", "toxicity.png", "scatter.png"):

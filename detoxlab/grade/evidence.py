@@ -175,10 +175,6 @@ def probe_pool(profile, dataset) -> list[str]:
     return polite + rude
 
 
-def _sampling(profile) -> dict:
-    return {"top_k": profile.generation["top_k"], "top_p": profile.generation["top_p"]}
-
-
 def toxicity_scores(profile, prompts: list[str], seed: int, lora_state: dict | None = None, loaded: dict | None = None):
     """Per-prompt hate probabilities of the summaries the policy writes (the SFT adapter, or ``lora_state``)."""
     import torch
@@ -195,8 +191,8 @@ def toxicity_scores(profile, prompts: list[str], seed: int, lora_state: dict | N
         missing, unexpected = policy.load_state_dict(lora_state, strict=False)
         if unexpected:
             raise ValueError(f"unexpected adapter weights: {unexpected[:3]}")
-    summaries = evaluation.generate_summaries(policy, loaded["tokenizer"], list(prompts),
-                                              profile.evaluation["max_new_tokens"], seed, _sampling(profile))
+    summaries = evaluation.generate_summaries(policy, loaded["tokenizer"], list(prompts), profile.evaluation["max_new_tokens"],
+                                              seed, evaluation.sampling_settings(profile))
     reward_tokenizer, reward_model = loaded["reward"]
     hate = reward.label_index(reward_model, profile.reward["hate_label"])
     probabilities = torch.softmax(reward.logits(summaries, reward_tokenizer, reward_model), dim=-1)[:, hate]
