@@ -78,6 +78,7 @@ class _TokenizerOnDevice:
 def main(profile_name: str, out: Path, steps: int | None = None, method_name: str | None = None, seed: int = 0,
          quiet: bool = False) -> dict:
     from detoxlab import data, lab, models, ppo, reward
+    from detoxlab.outputs import writable_dir
     from detoxlab.profiles import load_profile
 
     profile = load_profile(profile_name)
@@ -86,8 +87,7 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
         if steps < 1:
             raise TrainError("--steps must be at least 1")
         chosen = ppo.Method(**{**vars(chosen), "steps": steps})
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
 
     lab.make_reproducible(seed)
     started = time.time()

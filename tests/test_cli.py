@@ -43,7 +43,7 @@ def test_building_without_the_data_names_the_variable(monkeypatch):
 
 
 @pytest.mark.parametrize("command", [["run"], ["study", "--seeds", "1"], ["bench", "--profile", "mini"],
-                                     ["grade", "solutions/detox_lab.ipynb"]])
+                                     ["grade", "solutions/detox_lab.ipynb"], ["train"]])
 def test_an_unwritable_output_directory_is_one_line_before_any_work(capsys, tmp_path, no_data_dir, command):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
