@@ -1,18 +1,66 @@
-"""Graded checks for the detox lab.
+"""Graded checks for the detox lab: one module per check, registered in :mod:`checks.registry`.
 
-Each check takes plain values or the lab's own objects, compares them with the active profile's
-expected values, and returns a :class:`CheckResult` (it never raises: garbage in gives a failed
-result whose message says what to look at). Import from a notebook with ``import checks``.
+In the notebook: ``checks.run("dataset", globals())`` calls the student's code on inputs drawn for this
+run, judges it against the reference implementation, and returns a :class:`CheckResult` (never raising:
+a missing function or garbage gives a failed result whose message says what to look at). The grader runs
+the same checks (``checks.kernel`` in the submission's kernel, the judgement in its own process).
 """
-from checks.lab import (
-    check_dataset_sizes,
-    check_reward_signs,
-    check_toxicity_improvement,
-    check_trainable_parameters,
-)
+import contextlib
+import importlib
+import pkgutil
+import random
+import tempfile
+from pathlib import Path
+
+from checks.registry import Check, all_checks, get
 from checks.result import CheckResult, active_profile, use_profile
 
-ALL_CHECKS = (check_dataset_sizes, check_trainable_parameters, check_reward_signs, check_toxicity_improvement)
+_SKIP = {"common", "kernel", "registry", "resources", "result"}
+for _module in pkgutil.iter_modules(__path__):  # every other module here defines and registers one check
+    if _module.name not in _SKIP:
+        importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["CheckResult", "active_profile", "use_profile", "ALL_CHECKS", "check_dataset_sizes",
-           "check_trainable_parameters", "check_reward_signs", "check_toxicity_improvement"]
+_resources = {}
+
+
+def resources_for(profile):
+    from checks.resources import Resources
+
+    key = str(profile.path), tuple(sorted(profile.overrides.items()))
+    if key not in _resources:
+        _resources[key] = Resources(profile)
+    return _resources[key]
+
+
+@contextlib.contextmanager
+def _random_state_kept():
+    """A check draws its own inputs and seeds; the notebook's random streams go on as if it had not run."""
+    import numpy as np
+    import torch
+
+    states = random.getstate(), np.random.get_state(), torch.random.get_rng_state()
+    try:
+        yield
+    finally:
+        random.setstate(states[0])
+        np.random.set_state(states[1])
+        torch.random.set_rng_state(states[2])
+
+
+def run(key: str, namespace: dict, profile=None) -> CheckResult:
+    """The notebook's call: check ``key`` on the notebook's ``namespace`` (its ``globals()``)."""
+    from checks.kernel import gather_one, quiet
+
+    check = get(key)
+    resources = resources_for(profile or active_profile())
+    with _random_state_kept(), tempfile.TemporaryDirectory(prefix="detoxlab-check-") as folder:
+        request = check.draw(resources, random.SystemRandom())
+        request["adapter_path"] = str(Path(folder) / "adapter.pt")
+        evidence, problems = gather_one(check, namespace, request, resources)
+        if key in problems:
+            return check.failed(f"not graded: {problems[key]}")
+        with quiet():
+            return check.judged(evidence[key], request, resources)
+
+
+__all__ = ["Check", "CheckResult", "active_profile", "all_checks", "get", "run", "use_profile"]

@@ -1,10 +1,8 @@
 """The result every check returns, and the profile checks compare against."""
 from __future__ import annotations
 
-import functools
 import html
 import os
-import traceback
 from dataclasses import asdict, dataclass
 
 PROFILE_ENV = "DETOXLAB_PROFILE"
@@ -49,19 +47,3 @@ def active_profile():
     if _active["profile"] is None:
         use_profile(os.environ.get(PROFILE_ENV, "mini"))
     return _active["profile"]
-
-
-def check(name: str, max_score: float = 1.0):
-    """Decorator: the function returns (passed, message); any exception becomes a failed result."""
-    def wrap(function):
-        @functools.wraps(function)
-        def run(*args, **kwargs) -> CheckResult:
-            try:
-                passed, message = function(*args, **kwargs)
-            except Exception as error:  # a check never raises; the message says what went wrong
-                detail = traceback.format_exception_only(type(error), error)[-1].strip()
-                return CheckResult(name, False, 0.0, max_score, f"could not check this ({detail})")
-            return CheckResult(name, bool(passed), max_score if passed else 0.0, max_score, message)
-        run.check_name = name
-        return run
-    return wrap

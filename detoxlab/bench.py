@@ -36,6 +36,8 @@ from detoxlab.outputs import OutputDirError, writable_dir
 SIDES = ("original", "lab")
 CONTENDED_CORES = 0.25  # other processes using more than this many cores while a side is timed
 DATA_DIR_ENV = "DETOXLAB_DATA_DIR"
+SIDE_TIMEOUT_ENV = "DETOXLAB_BENCH_TIMEOUT"
+SIDE_SECONDS = 3600  # one side's child process, per timed repetition (a full-size side takes minutes on 2 CPU cores)
 EMBEDDED_TRAIN = Path(__file__).parent / "embedded" / "dialogsum_sample" / "train.csv"
 
 # per bench profile: where the models come from, and default sizes (chosen so that the full
@@ -417,13 +419,31 @@ def run_side(side: str, spec: dict) -> dict:
 # ----------------------------------------------------------------------------------------------------
 # parent: run both sides, compare, write bench.json and print the table
 
-def _run_child(side: str, spec_path: Path, result_path: Path, log_path: Path) -> dict:
+def side_timeout(repeat: int) -> float:
+    """Seconds one side's child may run: ``DETOXLAB_BENCH_TIMEOUT``, else SIDE_SECONDS per repetition."""
+    configured = os.environ.get(SIDE_TIMEOUT_ENV)
+    if not configured:
+        return float(SIDE_SECONDS * max(1, repeat))
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise BenchError(f"{SIDE_TIMEOUT_ENV} must be a positive number of seconds, got {configured!r}")
+    return seconds
+
+
+def _run_child(side: str, spec_path: Path, result_path: Path, log_path: Path, timeout: float) -> dict:
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_DATASETS_OFFLINE="1",
                TOKENIZERS_PARALLELISM="false")
     command = [sys.executable, "-m", "detoxlab.bench", "--side", side, "--spec", str(spec_path),
                "--result", str(result_path)]
     with log_path.open("w", encoding="utf-8") as log:
-        completed = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:  # on timeout the child is killed before this returns
+            completed = subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise BenchError(f"the {side} side did not finish within {timeout:g} s and was stopped ({SIDE_TIMEOUT_ENV} "
+                             f"sets the limit); its output is in {log_path}") from None
     if completed.returncode != 0:
         tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
         raise BenchError(f"the {side} side failed (exit {completed.returncode}); end of {log_path}:\n" + "\n".join(tail))
@@ -606,7 +626,8 @@ def main(out: Path, profile: str = "full", prompts: int | None = None, prompt_to
         results = {}
         for side in SIDES:
             print(f"timing the {side} side ...", flush=True)
-            results[side] = _run_child(side, spec_path, scratch / f"{side}.json", out / f"bench-{side}.log")
+            results[side] = _run_child(side, spec_path, scratch / f"{side}.json", out / f"bench-{side}.log",
+                                       side_timeout(spec["repeat"]))
         report = summarise(spec, results, setup)
     write_json_atomically(out / "bench.json", report)
     print(table(report))

@@ -82,7 +82,8 @@ def cmd_study(args) -> int:
     if args.seeds < 1 or args.eval_prompts < 2 or (args.steps is not None and args.steps < 1):
         print("detoxlab: error: --seeds and --steps must be at least 1, --eval-prompts at least 2", file=sys.stderr)
         return EXIT_USAGE
-    study.main(args.profile, Path(args.out), seeds=args.seeds, eval_prompts=args.eval_prompts, steps=args.steps)
+    study.main(args.profile, Path(args.out), seeds=args.seeds, eval_prompts=args.eval_prompts, steps=args.steps,
+               ablation=args.ablation)
     return 0
 
 
@@ -121,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_arg(run)
     run.add_argument("--out", default="out", help="output directory (default: out)")
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                     help="set a notebook parameter: method_name, ppo_steps, eval_samples, seed (repeatable)")
+                     help="set a notebook parameter: ppo_steps, eval_samples, seed (repeatable)")
     run.set_defaults(func=cmd_run)
 
     student = commands.add_parser("student", help="generate lab/ from solutions/ (solution blocks become exercises)")
@@ -157,7 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     studying.add_argument("--eval-prompts", type=int, default=200,
                           help="held-out DialogSum test prompts (default: 200; the embedded sample has fewer)")
     studying.add_argument("--steps", type=int, default=None,
-                          help="PPO steps for both methods (default: each method's own, from the profile)")
+                          help="PPO steps for every method (default: each method's own, from the profile)")
+    studying.add_argument("--ablation", action="store_true",
+                          help="also train the faithful method with one group of settings changed at a time "
+                               "(reference, reward input, decoding, budget, KL coefficient) and compare each with it")
     studying.set_defaults(func=cmd_study)
 
     bench = commands.add_parser("bench", help="time the original lab's PPO step and evaluation against the lab's; "

@@ -176,3 +176,21 @@ class AdapterReference:
 def frozen_reference(ppo_model) -> AdapterReference:
     """The KL reference: the SFT policy (the adapter as it is now), frozen, sharing the base weights."""
     return AdapterReference(ppo_model)
+
+
+def use_sft_reference(trainer, ref_model):
+    """Make trl 0.4's ``PPOTrainer.step`` compute its KL penalty against ``ref_model``.
+
+    trl 0.4 routes a PEFT policy's reference forward pass through ``disable_adapter()`` whenever the
+    policy is a PEFT model, even when a ``ref_model`` was passed: the KL is then measured against the base
+    model *without* the lab-2 adapter, a model that never learned to summarise dialogues. Clearing that flag
+    after set-up makes ``step`` call ``ref_model`` instead (a ``create_reference_model`` copy or a
+    ``frozen_reference``). Returns the trainer."""
+    if ref_model is None:
+        raise ValueError("use_sft_reference needs the reference model: create_reference_model(ppo_model) "
+                         "or frozen_reference(ppo_model)")
+    if isinstance(ref_model, torch.nn.Module):  # a separate copy: on the trainer's device, as trl places its own
+        ref_model = ref_model.to(trainer.accelerator.device)
+    trainer.is_peft_model = False
+    trainer.ref_model = ref_model
+    return trainer

@@ -20,7 +20,7 @@ import torch
 class Method:
     name: str
     reference: str        # "sft" or "base"
-    reward_input: str     # "summary" or "prompt+summary-raw"
+    reward_input: str     # one of REWARD_INPUTS: "summary", "prompt+summary", "prompt+summary-raw"
     learning_rate: float
     ppo_epochs: int
     steps: int
@@ -61,29 +61,18 @@ def generation_kwargs(profile, tokenizer) -> dict:
 
 
 def make_trainer(profile, chosen: Method, ppo_model, ref_model, tokenizer, dataset, seed: int = 0):
-    """A PPOTrainer for ``chosen``: with reference "sft" the given ``ref_model`` is really used.
+    """A PPOTrainer for ``chosen``: with reference "sft" the given ``ref_model`` is really used
+    (``models.use_sft_reference``); with "base", trl 0.4's own behaviour (the adapter disabled).
 
     ``ref_model`` is a frozen copy of the policy or, better, ``models.frozen_reference`` (a frozen
     second adapter in the same model, called like a model)."""
     from trl import PPOTrainer
 
-    class SFTReferencePPOTrainer(PPOTrainer):
-        """trl 0.4 routes every PEFT model's KL reference through ``disable_adapter()`` even when a
-        ``ref_model`` is passed; clearing the flag after set-up makes ``step`` use ``ref_model``."""
+    from detoxlab.models import use_sft_reference
 
-        def __init__(self, *args, reference, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.is_peft_model = False
-            if reference is not None:  # not a model trl can place on a device: it shares the policy's
-                self.ref_model = reference
-
-    config = ppo_config(profile, chosen, seed)
-    common = dict(config=config, model=ppo_model, tokenizer=tokenizer, dataset=dataset, data_collator=collator)
-    if chosen.reference != "sft":
-        return PPOTrainer(ref_model=None, **common)
-    shares_weights = not isinstance(ref_model, torch.nn.Module)
-    return SFTReferencePPOTrainer(ref_model=None if shares_weights else ref_model,
-                                  reference=ref_model if shares_weights else None, **common)
+    trainer = PPOTrainer(config=ppo_config(profile, chosen, seed), model=ppo_model, ref_model=None,
+                         tokenizer=tokenizer, dataset=dataset, data_collator=collator)
+    return use_sft_reference(trainer, ref_model) if chosen.reference == "sft" else trainer
 
 
 def strip_padding(generated: torch.Tensor, pad_token_id: int) -> list[torch.Tensor]:
@@ -109,11 +98,20 @@ def generate_batch(trainer, query_tensors: list[torch.Tensor], max_new_tokens: i
     return strip_padding(generated, tokenizer.pad_token_id)
 
 
+# what the reward model reads: the summary; prompt + summary without special tokens (the study's
+# ablation, to tell what the original reads from how it decodes); the original's prompt + summary with
+# <pad> and </s> left in
+REWARD_INPUTS = ("summary", "prompt+summary", "prompt+summary-raw")
+
+
 def reward_texts(chosen: Method, queries: list[str], responses: list[torch.Tensor], tokenizer) -> list[str]:
     if chosen.reward_input == "summary":
         return [tokenizer.decode(r, skip_special_tokens=True).strip() for r in responses]
-    # the original: prompt + summary, decoded with <pad> and </s> left in
-    return [q + tokenizer.decode(r) for q, r in zip(queries, responses)]
+    if chosen.reward_input == "prompt+summary":
+        return [q + tokenizer.decode(r, skip_special_tokens=True) for q, r in zip(queries, responses)]
+    if chosen.reward_input == "prompt+summary-raw":
+        return [q + tokenizer.decode(r) for q, r in zip(queries, responses)]
+    raise ValueError(f"unknown reward_input {chosen.reward_input!r}: one of {', '.join(REWARD_INPUTS)}")
 
 
 def train(trainer, chosen: Method, profile, reward_fn, progress=None, log=None) -> list[dict]:

@@ -4,9 +4,14 @@ The output directory receives the executed notebook, ``results.json`` (every gra
 ``metrics.json`` (toxicity before/after, reward and KL per step, timings) and two PNG plots. Inputs are
 checked before the notebook starts, so a bad profile, an unwritable directory or missing data or
 models fail in a second with one line, and no results file is left from a failed run.
+
+Nothing waits forever: the kernel must start within ``KERNEL_START_SECONDS`` and each cell finish within
+``DETOXLAB_RUN_CELL_TIMEOUT`` seconds (default ``CELL_SECONDS``: the full profile's PPO loop is one cell
+and takes hours on a CPU); past either, the run stops with one line saying which.
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -14,7 +19,11 @@ from detoxlab.outputs import OutputDirError, writable_dir
 
 SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "detox_lab.ipynb"
 OUTPUT_FILES = ("results.json", "metrics.json", "training.png", "toxicity.png")
-NOTEBOOK_PARAMETERS = ("method_name", "ppo_steps", "eval_samples", "seed")
+NOTEBOOK_PARAMETERS = ("ppo_steps", "eval_samples", "seed")
+
+CELL_TIMEOUT_ENV = "DETOXLAB_RUN_CELL_TIMEOUT"
+CELL_SECONDS = 6 * 3600
+KERNEL_START_SECONDS = 120
 
 
 class RunError(RuntimeError):
@@ -49,7 +58,7 @@ def parse_parameters(pairs) -> dict:
     for name, value in pairs or []:
         if name not in NOTEBOOK_PARAMETERS:
             raise RunError(f"unknown parameter {name!r}: the notebook takes {', '.join(NOTEBOOK_PARAMETERS)}")
-        parameters[name] = value if name == "method_name" else _integer(name, value)
+        parameters[name] = _integer(name, value)
     return parameters
 
 
@@ -63,16 +72,36 @@ def _integer(name: str, value: str) -> int:
     return number
 
 
+def cell_timeout() -> float:
+    """Seconds a cell may run: ``DETOXLAB_RUN_CELL_TIMEOUT``, else CELL_SECONDS."""
+    configured = os.environ.get(CELL_TIMEOUT_ENV)
+    if not configured:
+        return float(CELL_SECONDS)
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise RunError(f"{CELL_TIMEOUT_ENV} must be a positive number of seconds, got {configured!r}")
+    return seconds
+
+
+def _cell_preview(error: Exception) -> str:
+    """The first code line of the cell that nbclient's timeout message previews."""
+    lines = str(error).split("-------------------\n", 1)[-1].splitlines()
+    code = [line.strip() for line in lines if line.strip() and not line.strip().startswith(("#", "---"))]
+    return f" (`{code[0][:80]}`)" if code else ""
+
+
 def main(profile_name: str, out: Path, parameters: dict | None = None, notebook: Path = SOLUTION,
          log=print) -> Path:
     import papermill
 
     from detoxlab.profiles import load_profile
 
+    timeout = cell_timeout()
     parameters = dict(parameters or {})
     profile = load_profile(profile_name)
-    if "method_name" in parameters and parameters["method_name"] not in profile.method:
-        raise RunError(f"unknown method {parameters['method_name']!r}: choose one of {', '.join(profile.method)}")
     source = check_inputs(profile)
     out = prepare_out_dir(out).resolve()
     log(f"detoxlab run: profile {profile.name}, {source.describe()}, parameters {parameters or 'as in the notebook'}")
@@ -82,10 +111,19 @@ def main(profile_name: str, out: Path, parameters: dict | None = None, notebook:
         papermill.execute_notebook(
             str(notebook), str(executed), cwd=str(out), progress_bar=True, log_output=False,
             parameters={"profile_name": str(profile.path), **parameters, "output_dir": str(out)},
+            execution_timeout=timeout, start_timeout=KERNEL_START_SECONDS,
         )
     except papermill.PapermillExecutionError as error:
         raise RunError(f"the notebook failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
                        f"see {executed}") from error
+    except TimeoutError as error:  # nbclient's CellTimeoutError; papermill has shut the kernel down
+        raise RunError(f"a cell of the notebook{_cell_preview(error)} ran past the time limit of {timeout:g} s "
+                       f"(set {CELL_TIMEOUT_ENV} for another); the run was stopped") from None
+    except RuntimeError as error:
+        if "didn't respond" not in str(error):  # jupyter_client: "Kernel didn't respond in N seconds"
+            raise
+        raise RunError(f"the notebook's kernel did not start within {KERNEL_START_SECONDS} s; the run was stopped") \
+            from None
     missing = [name for name in OUTPUT_FILES if not (out / name).is_file()]
     if missing:
         raise RunError(f"the notebook finished without writing {', '.join(missing)} to {out}")

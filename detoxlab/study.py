@@ -5,6 +5,10 @@ the same held-out DialogSum test prompts with the same sampling seed. Per method
 toxicity before/after with a paired bootstrap 95% interval of the change, the KL of the trained policy
 to the SFT policy on its own summaries, ROUGE-L against the reference summaries, and the reward and KL
 per PPO step. The faithful method is reported as it comes out.
+
+With ``ablation=True`` it trains the arms of ``ABLATION`` instead: the faithful method with one group of
+its settings changed at a time (reference, reward input, decoding, optimisation budget, KL coefficient),
+and the corrected one (also with a lower KL coefficient); each arm's change is also compared with the faithful arm's, prompt by prompt.
 """
 from __future__ import annotations
 
@@ -18,8 +22,46 @@ from detoxlab import data, evaluation, lab, models, ppo, reward
 from detoxlab.outputs import writable_dir
 from detoxlab.profiles import load_profile
 
-METHODS = ("faithful", "corrected")
 BOOTSTRAP_RESAMPLES = 10_000
+SETTINGS = tuple(f.name for f in dataclasses.fields(ppo.Method) if f.name != "name")
+BUDGET = ("steps", "learning_rate", "ppo_epochs")
+
+
+class _Corrected:
+    def __repr__(self) -> str:
+        return "CORRECTED"
+
+
+CORRECTED = _Corrected()  # in an arm's overrides: the corrected method's value of that setting
+
+# Arms are (name, overrides of the faithful method's settings).
+STUDY = (("faithful", {}), ("corrected", dict.fromkeys(SETTINGS, CORRECTED)))
+ABLATION = (
+    STUDY[0],
+    ("sft reference", {"reference": CORRECTED}),
+    ("summary reward", {"reward_input": CORRECTED}),
+    ("clean decoding", {"reward_input": "prompt+summary"}),  # what it reads kept, how it is decoded fixed
+    ("corrected budget", dict.fromkeys(BUDGET, CORRECTED)),
+    ("KL coef 0.05", {"init_kl_coef": 0.05}),   # the course's 0.2 is also the corrected method's
+    STUDY[1],
+    ("corrected, KL coef 0.05", {**dict.fromkeys(("reference", "reward_input", *BUDGET), CORRECTED), "init_kl_coef": 0.05}),
+)
+
+
+def arm_methods(profile, arms=ABLATION, steps: int | None = None) -> dict[str, ppo.Method]:
+    """Each arm's method: the profile's faithful method with the arm's overrides (and ``steps``, if
+    given, for every arm)."""
+    faithful, corrected = ppo.method(profile, "faithful"), ppo.method(profile, "corrected")
+    methods = {}
+    for name, overrides in arms:
+        values = {key: getattr(corrected, key) if value is CORRECTED else value for key, value in overrides.items()}
+        methods[name] = dataclasses.replace(faithful, name=name, **values | ({"steps": steps} if steps else {}))
+    return methods
+
+
+def changed_settings(chosen: ppo.Method, faithful: ppo.Method) -> dict:
+    """The settings in which ``chosen`` differs from ``faithful``, with ``chosen``'s values."""
+    return {key: getattr(chosen, key) for key in SETTINGS if getattr(chosen, key) != getattr(faithful, key)}
 
 
 def held_out_prompts(profile, count: int):
@@ -91,11 +133,8 @@ class Study:
         return {"toxicity": evaluation.toxicity(texts, self.evaluator, self.profile.reward["hate_label"]),
                 "rougeL": evaluation.rouge_l(texts, self.references)}
 
-    def run_method(self, name: str, seed: int, steps: int | None) -> dict:
-        """Train ``name`` from a fresh SFT policy; evaluate before and after on the held-out prompts."""
-        chosen = ppo.method(self.profile, name)
-        if steps is not None:
-            chosen = dataclasses.replace(chosen, steps=steps)
+    def run_method(self, chosen: ppo.Method, seed: int) -> dict:
+        """Train ``chosen`` from a fresh SFT policy; evaluate before and after on the held-out prompts."""
         lab.make_reproducible(seed)
         ppo_model = models.with_value_head(models.load_policy(self.profile, is_trainable=True))
         sft = models.frozen_reference(ppo_model)  # the SFT policy, frozen: KL reference and yardstick
@@ -117,10 +156,16 @@ class Study:
                 "kl_to_sft_per_prompt": kl, "kl_to_sft": float(np.mean(kl))}
 
 
-def summarise_method(runs: list[dict]) -> dict:
+def summarise_method(runs: list[dict], faithful_runs: list[dict] | None = None) -> dict:
+    """Means over seeds; with ``faithful_runs``, also the difference from the faithful arm's change
+    (both start from the same summaries, so it is the paired difference of the trained policies')."""
     before = np.array([r["before"]["toxicity"] for r in runs])
     after = np.array([r["after"]["toxicity"] for r in runs])
     change = paired_bootstrap(before, after)
+    versus = {}
+    if faithful_runs is not None:  # (after - before) - faithful's (after - before), by seed and prompt
+        faithful_change = np.array([np.subtract(r["after"]["toxicity"], r["before"]["toxicity"]) for r in faithful_runs])
+        versus["vs_faithful"] = paired_bootstrap(before + faithful_change, after)
     mean_before, mean_after = float(before.mean()), float(after.mean())
     rouge_before = float(np.mean([r["before"]["rougeL"] for r in runs]))
     rouge_after = float(np.mean([r["after"]["rougeL"] for r in runs]))
@@ -134,7 +179,12 @@ def summarise_method(runs: list[dict]) -> dict:
         "rougeL_before": rouge_before, "rougeL_after": rouge_after,
         "rougeL_relative_change": (rouge_after - rouge_before) / rouge_before if rouge_before else None,
         "train_seconds": float(np.mean([r["train_seconds"] for r in runs])),
+        **versus,
     }
+
+
+ABLATION_COLUMNS = ("steps", "toxicity_before", "toxicity_after", "toxicity_change", "vs_faithful", "kl_to_sft",
+                    "rougeL_before", "rougeL_after")
 
 
 def goals(summary: dict, profile) -> dict:
@@ -148,30 +198,37 @@ def goals(summary: dict, profile) -> dict:
 
 
 def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, steps: int | None = None,
-         log=print) -> dict:
+         ablation: bool = False, log=print) -> dict:
     from tqdm.auto import tqdm
 
     profile = load_profile(profile_name)
     out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
     started = time.time()
+    methods = arm_methods(profile, ABLATION if ablation else STUDY, steps)
+    changed = {name: changed_settings(chosen, methods["faithful"]) for name, chosen in methods.items()}
+    for name in [name for name in methods if name != "faithful" and not changed[name]]:
+        log(f"detoxlab study: arm {name!r} is the faithful method in profile {profile.name}; skipped")
+        del methods[name]
     study = Study(profile, eval_prompts, log)
     log(f"detoxlab study: profile {profile.name}, {study.source.describe()}, {len(study.prompts)} held-out prompts, "
-        f"seeds {list(range(seeds))}")
-    runs = {name: [] for name in METHODS}
-    with tqdm(total=seeds * len(METHODS), desc="study runs") as bar:
+        f"seeds {list(range(seeds))}, arms {', '.join(methods)}")
+    runs = {name: [] for name in methods}
+    with tqdm(total=seeds * len(methods), desc="study runs") as bar:
         for seed in range(seeds):
-            for name in METHODS:
-                runs[name].append(study.run_method(name, seed, steps))
+            for name, chosen in methods.items():
+                runs[name].append(study.run_method(chosen, seed))
                 bar.update()
-    summary = {name: summarise_method(runs[name]) for name in METHODS}
+    summary = {name: summarise_method(runs[name], None if name == "faithful" else runs["faithful"]) for name in methods}
     report = {
         "profile": profile.name, "data_source": describe_source(study.source), "seeds": seeds,
         "eval_prompts": len(study.prompts), "prompt_ids": study.ids, "steps_override": steps,
         "sampling": {**study.sampling, "max_new_tokens": profile.evaluation["max_new_tokens"]},
         "summary": summary, "corrected_goals": goals(summary["corrected"], profile),
+        "ablation": [{"arm": name, "changed": changed[name], **{key: summary[name].get(key) for key in ABLATION_COLUMNS}}
+                     for name in methods] if ablation else None,
         "runs": runs, "seconds": round(time.time() - started, 1),
         "command": f"detoxlab study --profile {profile.name} --seeds {seeds} --eval-prompts {eval_prompts}"
-                   + (f" --steps {steps}" if steps else ""),
+                   + (f" --steps {steps}" if steps else "") + (" --ablation" if ablation else ""),
     }
     lab.write_json_atomically(out / "study.json", report)
     plot_study(report, out)
@@ -188,23 +245,43 @@ def describe_source(source) -> str:
     return source.describe() if source.kind == "hub" else "the embedded DialogSum-style sample"
 
 
+def interval(change: dict | None) -> str:
+    return "-" if change is None else f"{change['mean']:+.4f} ({change['ci95'][0]:+.4f}, {change['ci95'][1]:+.4f})"
+
+
 def markdown_table(report: dict) -> str:
-    rows = ["| method | steps | toxicity before | after | change (95% CI) | relative | KL to SFT (nats) | ROUGE-L before / after |",
-            "|---|---|---|---|---|---|---|---|"]
-    for name in METHODS:
-        s = report["summary"][name]
-        change = s["toxicity_change"]
+    """One row per method; with the ablation, also what each arm changes and its difference from faithful."""
+    ablation = {row["arm"]: row["changed"] for row in report.get("ablation") or []}
+    extra = ["changed from faithful"] if ablation else []
+    after = ["vs faithful (95% CI)"] if ablation else []
+    header = ["method", *extra, "steps", "toxicity before", "after", "change (95% CI)", *after, "relative",
+              "KL to SFT (nats)", "ROUGE-L before / after"]
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, s in report["summary"].items():
         relative = f"{s['toxicity_change_percent']:+.1f}%" if s["toxicity_change_percent"] is not None else "n/a"
-        rows.append(f"| {name} | {s['steps']} | {s['toxicity_before']:.4f} | {s['toxicity_after']:.4f} | "
-                    f"{change['mean']:+.4f} ({change['ci95'][0]:+.4f}, {change['ci95'][1]:+.4f}) | {relative} | "
-                    f"{s['kl_to_sft']:.2f} | {s['rougeL_before']:.1f} / {s['rougeL_after']:.1f} |")
+        settings = [", ".join(f"{key} {value}" for key, value in ablation[name].items()) or "-"] if ablation else []
+        versus = [interval(s.get("vs_faithful"))] if ablation else []
+        cells = [name, *settings, str(s["steps"]), f"{s['toxicity_before']:.4f}", f"{s['toxicity_after']:.4f}",
+                 interval(s["toxicity_change"]), *versus, relative, f"{s['kl_to_sft']:.2f}",
+                 f"{s['rougeL_before']:.1f} / {s['rougeL_after']:.1f}"]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+ABLATION_NOTE = """- *ablation*: each arm is the faithful method with only the settings listed under *changed from
+  faithful* set to the values shown there (the corrected method's, except *clean decoding*, which keeps
+  the original's input, prompt + summary, but decodes the summary without `<pad>`/`</s>`). Every arm
+  starts from the same SFT policy and summaries per seed and is evaluated on the same prompts.
+- *vs faithful*: mean over prompts of (the arm's change - the faithful arm's change), paired by seed and
+  prompt; the interval is a paired bootstrap over prompts like the change's.
+"""
 
 
 def markdown_report(report: dict) -> str:
     goal_lines = "\n".join(f"- {name.replace('_', ' ')}: {'met' if met else 'NOT met'}"
                            for name, met in report["corrected_goals"].items())
-    return f"""# Detox study: faithful vs corrected PPO ({report['profile']} profile)
+    title = "ablation of the faithful PPO method" if report.get("ablation") else "faithful vs corrected PPO"
+    return f"""# Detox study: {title} ({report['profile']} profile)
 
 Command: `{report['command']}` ({report['seconds']:.0f} s). {report['data_source']};
 {report['eval_prompts']} held-out test prompts, the same for every method and seed; seeds 0..{report['seeds'] - 1}.
@@ -220,7 +297,7 @@ Summaries sampled with {report['sampling']} before and after training.
 - *faithful*: the original lab (KL reference = base model with the adapter disabled; reward on prompt +
   summary with `<pad>`/`</s>`; its steps, epochs and learning rate). *corrected*: KL reference = the SFT
   policy; reward on the summary alone; the profile's steps, epochs and learning rate.
-
+{ABLATION_NOTE if report.get("ablation") else ""}
 Goals for the corrected method:
 {goal_lines}
 
@@ -235,9 +312,11 @@ def plot_study(report: dict, out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colours = {"faithful": "tab:red", "corrected": "tab:blue"}
+    names = list(report["summary"])
+    others = iter(f"tab:{colour}" for colour in ("orange", "green", "purple", "brown", "pink", "olive", "cyan", "grey"))
+    colours = {name: {"faithful": "tab:red", "corrected": "tab:blue"}.get(name) or next(others) for name in names}
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
-    for name in METHODS:
+    for name in names:
         for i, run in enumerate(report["runs"][name]):
             steps = [h["step"] for h in run["steps"]]
             label = name if i == 0 else None
@@ -251,9 +330,13 @@ def plot_study(report: dict, out: Path) -> None:
     figure.savefig(out / "training.png", dpi=100)
     plt.close(figure)
 
-    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    columns = min(len(names), 4)
+    rows = -(-len(names) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5.5 * columns, 3.8 * rows), sharey=True, squeeze=False)
+    for axis in axes.flat[len(names):]:
+        axis.set_visible(False)
     bins = np.linspace(0, 1, 21)
-    for axis, name in zip(axes, METHODS):
+    for axis, name in zip(axes.flat, names):
         runs = report["runs"][name]
         before = np.concatenate([r["before"]["toxicity"] for r in runs])
         after = np.concatenate([r["after"]["toxicity"] for r in runs])
@@ -261,13 +344,14 @@ def plot_study(report: dict, out: Path) -> None:
         axis.hist(after, bins=bins, alpha=0.6, label=f"after (mean {after.mean():.3f})")
         axis.set(title=f"{name}: toxicity of the same prompts' summaries", xlabel="hate probability")
         axis.legend()
-    axes[0].set_ylabel("summaries (all seeds)")
+    for axis in axes[:, 0]:
+        axis.set_ylabel("summaries (all seeds)")
     figure.tight_layout()
     figure.savefig(out / "toxicity.png", dpi=100)
     plt.close(figure)
 
     figure, axis = plt.subplots(figsize=(5.2, 5))
-    for name in METHODS:
+    for name in names:
         runs = report["runs"][name]
         before = np.mean([r["before"]["toxicity"] for r in runs], axis=0)
         after = np.mean([r["after"]["toxicity"] for r in runs], axis=0)

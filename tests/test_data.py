@@ -83,7 +83,7 @@ def test_too_few_dialogues_after_the_filter_is_an_error(tmp_path, monkeypatch, m
     for split in data.SPLITS:
         _write_split(tmp_path, split, data.COLUMNS, [["a", "too short", "s", "t"]])
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
-    with pytest.raises(DataSourceError, match=r"has 0 train dialogue\(s\) with 200 < length <= 1000"):
+    with pytest.raises(DataSourceError, match=r"0 dialogue\(s\) with 200 < length <= 1000"):
         build_dataset(tokenizer, mini.data)
 
 

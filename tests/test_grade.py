@@ -70,17 +70,17 @@ def test_evidence_needs_the_nonce_exactly_once():
     assert evidence.parse([{"output_type": "stream", "name": "stderr", "text": good}], nonce)[0] is None
 
 
-def test_hard_coded_rewards_fail_even_with_the_right_signs(mini):
-    probes = [mini.expected["non_toxic_probe"], mini.expected["toxic_probe"], "a polite line"]
-    reference = {"probes": {probes[0]: 3.4, probes[1]: -3.0, probes[2]: 1.5},
-                 "dataset": {"digest": "d"}, "parameters": {}, "evaluation": {"seed": 1}}
-    honest = {"evidence": {"rewards": [3.4, -3.0, 1.5]}}
-    fixed = {"evidence": {"rewards": [3.4, -3.0, -3.0]}}
-    by_name = {r.name: r for r in evidence.grade(honest, "", reference, probes, mini)}
-    assert by_name["reward signs"].passed
-    by_name = {r.name: r for r in evidence.grade(fixed, "", reference, probes, mini)}
-    assert not by_name["reward signs"].passed and "logits" in by_name["reward signs"].message
-    assert not by_name["dataset sizes"].passed and "not graded" in by_name["dataset sizes"].message
+def test_every_check_is_judged_or_says_why_it_was_not(mini):
+    from checks.resources import Resources
+
+    drawn = {"change": {"before": [0.5, 0.5], "after": [0.25, 0.25]}}
+    payload = {"evidence": {"change": {"change": -50.0}}, "problems": {"reward": "NameError: reward_fn"}}
+    results = {r.name: r for r in evidence.grade(payload, "", drawn, Resources(mini))}
+    assert len(results) == 8 and results["signed change"].passed
+    assert not results["reward signs"].passed and "NameError: reward_fn" in results["reward signs"].message
+    assert "not graded: no evidence" in results["dataset sizes"].message
+    dead = {r.name: r for r in evidence.grade(None, "the kernel died", drawn, Resources(mini))}
+    assert all(not r.passed and "the kernel died" in r.message for r in dead.values())
 
 
 # -- reading and preparing notebooks ----------------------------------------------------------------
@@ -168,7 +168,7 @@ def test_corpus_notebook_gets_its_expected_score(graded_corpus, name):
         pytest.skip(ROOT_ONLY)
     payload = json.loads((graded_corpus["out"] / name / "results.json").read_text())
     assert payload["score"] == spec["score"], payload["output"]
-    assert payload["extra_data"]["max_score"] == 4
+    assert payload["extra_data"]["max_score"] == 8
     if spec["outcome"] != "any":
         assert payload["extra_data"]["outcome"] == spec["outcome"], payload["output"]
     if payload["extra_data"]["outcome"].startswith("timeout"):
@@ -216,8 +216,8 @@ def test_the_solution_gets_full_marks(tmp_path, no_data_dir):
     payload = json.loads((tmp_path / "out" / "results.json").read_text())
     failed = {t["name"]: t["output"] for t in payload["tests"] if t.get("status") == "failed"}
     assert status == 0 and payload["extra_data"]["outcome"] == "completed", payload["output"]
-    assert payload["extra_data"]["max_score"] == 4
-    assert payload["score"] == 4 and not failed, failed
+    assert payload["extra_data"]["max_score"] == 8
+    assert payload["score"] == 8 and not failed, failed
 
 
 def test_a_worker_that_dies_still_gets_its_submission_a_result(tmp_path, monkeypatch):
@@ -237,7 +237,7 @@ def test_a_worker_that_dies_still_gets_its_submission_a_result(tmp_path, monkeyp
     payload = json.loads((tmp_path / "out" / "results.json").read_text())
     assert row["outcome"] == payload["extra_data"]["outcome"] == "grader-error"
     assert "signal 9" in payload["output"] and payload["score"] == 0
-    assert len([t for t in payload["tests"] if t["visibility"] == "visible"]) == 4
+    assert len([t for t in payload["tests"] if t["visibility"] == "visible"]) == 8
 
 
 def test_same_user_cleanup_finds_a_daemon_that_left_the_session(tmp_path):
@@ -314,14 +314,11 @@ def test_profiles_survive_the_staging_writer(name):
     assert tomllib.loads(_toml(raw)) == raw
 
 
-def test_a_second_frozen_adapter_is_not_counted_as_the_policy(mini):
+def test_a_second_frozen_adapter_is_not_counted_as_the_policy():
     """The lab may keep its KL reference as a frozen second adapter in the same model."""
-    shape = [4, 4]
-    reference = {"parameters": {"base.w": [[100, 100], False], "q.lora_A.default.weight": [shape, True]},
-                 "dataset": {"digest": "d"}, "probes": {}, "evaluation": {"seed": 1}}
-    rows = [["base.w", [100, 100], False], ["q.lora_A.default.weight", shape, True],
-            ["q.lora_A.reference.weight", shape, False]]
-    result = {r.name: r for r in evidence.grade({"evidence": {"parameters": rows}}, "", reference, [], mini)}
-    assert "10,016" in result["trainable parameters"].message  # 100*100 + 16: the reference adapter left out
-    assert evidence._other_adapter("q.lora_B.reference.weight", reference["parameters"])
-    assert not evidence._other_adapter("q.lora_B.default.weight", reference["parameters"])
+    from checks.parameters import other_adapter
+
+    expected = {"base.w": [[100, 100], False], "q.lora_A.default.weight": [[4, 4], True]}
+    assert other_adapter("q.lora_B.reference.weight", expected)
+    assert not other_adapter("q.lora_B.default.weight", expected)
+    assert not other_adapter("base.w", expected)

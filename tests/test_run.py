@@ -17,7 +17,7 @@ def run_cli(capsys, *argv):
     (["run", "-p", "steps", "2"], "unknown parameter 'steps'"),
     (["run", "-p", "ppo_steps", "two"], "parameter ppo_steps must be a whole number"),
     (["run", "-p", "ppo_steps", "0"], "parameter ppo_steps must be positive"),
-    (["run", "-p", "method_name", "fast"], "unknown method 'fast'"),
+    (["run", "-p", "method_name", "faithful"], "unknown parameter 'method_name'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, no_data_dir, argv, message):
     status, out, err = run_cli(capsys, *argv, "--out", str(tmp_path / "out"))

@@ -1,10 +1,12 @@
-"""`detoxlab study`: the paired bootstrap, and a short end-to-end run on the embedded sample."""
+"""`detoxlab study`: the paired bootstrap, the ablation's arms, and short end-to-end runs on the embedded sample."""
+import dataclasses
 import json
 
 import numpy as np
 import pytest
+import torch
 
-from detoxlab import evaluation, models, study
+from detoxlab import evaluation, models, ppo, study
 from detoxlab.profiles import load_profile
 
 
@@ -55,3 +57,58 @@ def test_study_writes_report_plots_and_intervals(tmp_path, no_data_dir):
     for name in ("study.md", "training.png", "toxicity.png", "scatter.png"):
         assert (tmp_path / name).stat().st_size > 0
     assert "| corrected |" in (tmp_path / "study.md").read_text()
+
+
+def test_each_ablation_arm_differs_from_faithful_in_exactly_its_named_settings(mini):
+    faithful, corrected = ppo.method(mini, "faithful"), ppo.method(mini, "corrected")
+    arms = study.arm_methods(mini, study.ABLATION)
+    assert list(arms) == [name for name, _ in study.ABLATION]
+    for name, overrides in study.ABLATION:
+        changed = study.changed_settings(arms[name], faithful)
+        wanted = {key: getattr(corrected, key) if value is study.CORRECTED else value for key, value in overrides.items()}
+        # a setting the two methods share (the mini profile's KL coefficient) is no change
+        assert changed == {key: value for key, value in wanted.items() if value != getattr(faithful, key)}, name
+        assert changed or name == "faithful", f"{name} changes nothing"
+    assert dataclasses.replace(arms["faithful"], name="faithful") == faithful
+    assert arms["corrected"] == corrected
+    assert study.changed_settings(arms["corrected budget"], faithful) == {
+        "learning_rate": corrected.learning_rate, "ppo_epochs": corrected.ppo_epochs, "steps": corrected.steps}
+    # --steps sets every arm's steps, so the budget arm then differs in learning rate and epochs only
+    short = study.arm_methods(mini, study.ABLATION, steps=2)
+    assert {arm.steps for arm in short.values()} == {2}
+    assert set(study.changed_settings(short["corrected budget"], short["faithful"])) == {"learning_rate", "ppo_epochs"}
+
+
+def test_clean_decoding_reads_what_the_original_reads_without_its_special_tokens(mini):
+    tokenizer = models.load_tokenizer(mini)
+    query = "\nSummarize the following conversation.\n\n#Person1#: Hi.\n\nSummary:\n"
+    response = torch.tensor([tokenizer.pad_token_id, *tokenizer("#Person1# says hi.").input_ids])
+    texts = {name: ppo.reward_texts(ppo.Method(name, "base", name, 1e-5, 1, 1, 0.2), [query], [response], tokenizer)[0]
+             for name in ppo.REWARD_INPUTS}
+    assert texts["summary"] == "#Person1# says hi."
+    assert texts["prompt+summary-raw"] == query + "<pad> #Person1# says hi.</s>"
+    assert texts["prompt+summary"] == query + texts["summary"]
+    with pytest.raises(ValueError, match="reward_input"):
+        ppo.reward_texts(ppo.Method("x", "base", "dialogue", 1e-5, 1, 1, 0.2), [query], [response], tokenizer)
+
+
+@pytest.mark.slow
+def test_ablation_reports_every_arm_against_faithful(tmp_path, no_data_dir):
+    from detoxlab.cli import main
+
+    assert main(["study", "--ablation", "--out", str(tmp_path), "--seeds", "1", "--eval-prompts", "4", "--steps", "1"]) == 0
+    report = json.loads((tmp_path / "study.json").read_text())
+    arms = [name for name, _ in study.ABLATION]
+    assert list(report["summary"]) == [row["arm"] for row in report["ablation"]] == arms
+    rows = {row["arm"]: row for row in report["ablation"]}
+    assert rows["faithful"]["vs_faithful"] is None and rows["clean decoding"]["changed"] == {"reward_input": "prompt+summary"}
+    for name in arms[1:]:
+        versus = rows[name]["vs_faithful"]
+        assert versus["ci95"][0] <= versus["mean"] <= versus["ci95"][1]
+        # every arm starts from the same SFT summaries, so its difference from faithful is that of the "after"s
+        after = np.subtract(report["runs"][name][0]["after"]["toxicity"], report["runs"]["faithful"][0]["after"]["toxicity"])
+        assert versus["mean"] == pytest.approx(after.mean())
+        assert report["runs"][name][0]["before"] == report["runs"]["faithful"][0]["before"]
+    table = (tmp_path / "study.md").read_text()
+    assert "vs faithful (95% CI)" in table and "| corrected KL coef | init_kl_coef 0.05 |" in table
+    assert report["command"].endswith("--ablation")

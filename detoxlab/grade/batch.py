@@ -1,4 +1,11 @@
-"""`detoxlab grade`: find the submissions, grade each in a worker process, write results, summary and table."""
+"""`detoxlab grade`: find the submissions, grade each in a worker process, write results, summary and table.
+
+Before any submission runs, the grader checks that a submission's user can read what the notebook reads
+in place (``Sandbox.unreadable``); data and models are staged into each sandbox. SIGTERM and SIGINT are
+forwarded to the workers, which end their kernels and report "grading interrupted"; a submission the
+grader could not grade for its own reasons (interrupted, a grader that cannot start) gets a results.json
+that says so, without a score, marked for course staff.
+"""
 from __future__ import annotations
 
 import json
@@ -8,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,10 +26,115 @@ from detoxlab.grade.sandbox import Limits, Sandbox, private_write
 from detoxlab.grade.worker import RESULT_TAG, _all_failed, summary_row
 
 WORKER_SLACK_SECONDS = 300   # beyond the submission's limits: start-up, copying, the grader's own evaluation
+INTERRUPT_GRACE_SECONDS = 30  # after a forwarded signal: how long a worker has to end its kernel and report
+POLL_SECONDS = 0.5
+FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# The worker process: detoxlab.grade.worker's main, with a handler for SIGTERM and SIGINT (run_worker).
+WORKER_ENTRY = "import sys\nfrom detoxlab.grade.batch import run_worker\nsys.exit(run_worker(sys.argv[1:]))"
 
 
 class GradeError(RuntimeError):
     """Grading cannot start (bad path, bad options); the message says why in one line."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT before any worker started, raised where the grader was: it unwinds through every
+    ``finally`` (the private folder is removed). Not an Exception: no error handler swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _Stop:
+    """What the grader's signal handler records, for the threads that wait on the workers."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self.workers_started = False
+
+    def handler(self, signum, _frame):
+        first = self.signum is None
+        if first:
+            self.signum = signum
+        self.event.set()
+        if first and not self.workers_started:  # nothing to forward to yet: stop where the grader is
+            raise Interrupted(signum)
+
+    def install(self) -> dict:
+        """Handle SIGTERM and SIGINT (a SIGINT the grader was started ignoring stays ignored); returns the
+        previous handlers. Only the main thread can set handlers: elsewhere nothing changes."""
+        if threading.current_thread() is not threading.main_thread():
+            return {}
+        previous = {}
+        for number in FORWARDED_SIGNALS:
+            if number == signal.SIGINT and signal.getsignal(number) == signal.SIG_IGN:
+                continue
+            previous[number] = signal.signal(number, self.handler)
+        return previous
+
+
+def not_graded(name: str, reason: str, message: str, seconds: float = 0.0, staff: dict | None = None) -> dict:
+    """results.json for a submission the grader did not grade for its own reasons (``reason``: "interrupted",
+    "grader-setup"): the message, no score (not a zero), hidden staff entries, and in ``extra_data``
+    outcome "grader-error", ``not_graded`` (the reason) and ``needs_staff``."""
+    tests = [{"name": f"staff: {title}", "output": results.cap(text, results.STAFF_OUTPUT_CAP), "visibility": "hidden"}
+             for title, text in (staff or {}).items() if text]
+    return {
+        "execution_time": round(seconds, 1),
+        "output": results.cap(f"Not graded: {message} This is not a mark: course staff have been told and will "
+                              "grade this submission again.", results.SUMMARY_CAP),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"outcome": "grader-error", "not_graded": reason, "needs_staff": True, "submission": name},
+    }
+
+
+def _not_graded_row(name: str, payload: dict, results_path) -> dict:
+    return {"submission": name, "score": "", "max_score": "", "outcome": payload["extra_data"]["outcome"],
+            "seconds": payload["execution_time"], "results": str(results_path), "tests": {}}
+
+
+def _interrupted_message(signum: int, ran: bool) -> str:
+    when = "while this submission ran" if ran else "before this submission ran"
+    return f"grading was interrupted (the grader received {signal.Signals(signum).name}) {when}."
+
+
+def run_worker(argv: list[str]) -> int:
+    """A worker process (``WORKER_ENTRY``): ``detoxlab.grade.worker.main`` under a handler for SIGTERM and
+    SIGINT that, wherever the worker is, kills every process of its sandbox (the kernel and whatever it
+    started), removes the sandbox, writes the result as "grading interrupted", reports it and exits.
+    The handler runs once; further signals are ignored while it works."""
+    from detoxlab.grade import worker
+
+    spec_path = Path(argv[0])
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    started = time.monotonic()
+
+    def interrupt(signum, _frame):
+        for number in FORWARDED_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        code = 1
+        try:
+            left = _clean_after(Path(spec["private"]))
+            payload = not_graded(spec["name"], "interrupted", _interrupted_message(signum, ran=True),
+                                 time.monotonic() - started,
+                                 {"interrupted": f"{signal.Signals(signum).name} reached the worker; processes of "
+                                                 f"the submission left after the cleanup: {left}"})
+            results.write(Path(spec["results"]), payload)
+            row = _not_graded_row(spec["name"], payload, spec["results"])
+            report = memoryview((RESULT_TAG + json.dumps({"row": row, "payload": payload}) + "\n").encode())
+            while report:  # straight to the pipe: the handler may have stopped the worker inside a print
+                report = report[os.write(1, report):]
+            code = 0
+        finally:
+            os._exit(code)  # no interpreter shutdown: nothing of the interrupted work may run or hang
+
+    for number in FORWARDED_SIGNALS:
+        signal.signal(number, interrupt)
+    return worker.main([str(spec_path)])
 
 
 def discover(path: Path, one: bool = False) -> list[tuple[str, Path]]:
@@ -54,8 +167,15 @@ def _worker_environment() -> dict:
 
 
 def grade_one(name: str, submission: Path, results_path: Path, private: Path, profile_path: str, limits: Limits,
-              reference_path: Path) -> dict:
-    """Run the worker for one submission; if it dies or hangs, clean up after it and write the result here."""
+              reference_path: Path, stop: _Stop | None = None) -> dict:
+    """Run the worker for one submission; if it dies or hangs, clean up after it and write the result here.
+    Once ``stop`` is set (the grader got SIGTERM or SIGINT), a worker not yet started is not started, and a
+    running one gets the signal and ``INTERRUPT_GRACE_SECONDS`` to report before it is killed."""
+    started = time.monotonic()
+    if stop is not None and stop.event.is_set():
+        payload = not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=False))
+        results.write(results_path, payload)
+        return {**_not_graded_row(name, payload, results_path), "payload": payload}
     job = private / f"job-{name}"
     job.mkdir(mode=0o711)
     spec = {"name": name, "submission": str(submission.resolve()), "results": str(results_path),
@@ -63,19 +183,12 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
     spec_path = job / "spec.json"
     private_write(spec_path, json.dumps(spec))
     budget = limits.total_seconds + limits.startup_seconds + limits.extraction_seconds + WORKER_SLACK_SECONDS
-    started = time.monotonic()
     private_write(job / "worker.log", "")
     with open(job / "worker.log", "wb") as log:
-        worker = subprocess.Popen([sys.executable, "-P", "-m", "detoxlab.grade.worker", str(spec_path)],
+        worker = subprocess.Popen([sys.executable, "-P", "-c", WORKER_ENTRY, str(spec_path)],
                                   stdout=subprocess.PIPE, stderr=log, cwd=job, env=_worker_environment(),
                                   start_new_session=True)
-        try:
-            out, _ = worker.communicate(timeout=budget)
-            problem = f"exit status {worker.returncode}" if worker.returncode >= 0 else f"signal {-worker.returncode}"
-        except subprocess.TimeoutExpired:
-            _kill_group(worker.pid)
-            out, _ = worker.communicate()
-            problem = f"no answer within {budget:.0f} s"
+        out, problem = _wait(worker, started + budget, stop, budget)
     reported = [line for line in out.decode("utf-8", "replace").splitlines() if line.startswith(RESULT_TAG)]
     if reported and worker.returncode == 0:
         try:
@@ -85,7 +198,15 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
             pass
     # The worker did not finish: make sure nothing of the submission survives, then give it its result.
     _kill_group(worker.pid)
-    _clean_after(job)
+    left = _clean_after(job)
+    if stop is not None and stop.event.is_set():
+        payload = not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=True),
+                             time.monotonic() - started,
+                             {"interrupted": f"the worker did not report ({problem}); processes of the submission "
+                                             f"left after the cleanup: {left}",
+                              "worker log": (job / "worker.log").read_text("utf-8", "replace")[-4000:]})
+        results.write(results_path, payload)
+        return {**_not_graded_row(name, payload, results_path), "payload": payload}
     message = (f"Grading stopped: the grading process for this submission ended abnormally ({problem}), most likely "
                "because of something the notebook did (killing processes, exhausting the machine). No marks could be given.")
     staff = {"worker log": (job / "worker.log").read_text("utf-8", "replace")[-4000:]}
@@ -95,6 +216,32 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
     return {**summary_row(name, payload, results_path), "payload": payload}
 
 
+def _wait(worker: subprocess.Popen, deadline: float, stop: _Stop | None, budget: float) -> tuple[bytes, str]:
+    """(stdout, what went wrong) once the worker has ended: by itself, killed past ``deadline``, or
+    killed ``INTERRUPT_GRACE_SECONDS`` after the grader's signal was forwarded to it."""
+    forwarded_at = None
+    while True:
+        if stop is not None and stop.event.is_set() and forwarded_at is None:
+            forwarded_at = time.monotonic()
+            try:
+                worker.send_signal(stop.signum)
+            except OSError:
+                pass
+        try:
+            out, _ = worker.communicate(timeout=POLL_SECONDS)
+            code = worker.returncode
+            return out, f"exit status {code}" if code >= 0 else f"signal {-code}"
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        late = forwarded_at is not None and now > forwarded_at + INTERRUPT_GRACE_SECONDS
+        if late or now > deadline:
+            _kill_group(worker.pid)
+            out, _ = worker.communicate()
+            return out, (f"no report within {INTERRUPT_GRACE_SECONDS} s of {signal.Signals(stop.signum).name}" if late
+                         else f"no answer within {budget:.0f} s")
+
+
 def _kill_group(pid: int) -> None:
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -102,23 +249,54 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _clean_after(job: Path) -> None:
-    """Kill and remove what a dead worker's sandbox left (its notes say which user id or token it used)."""
+def _clean_after(job: Path) -> int:
+    """Kill and remove what a dead worker's sandbox left (its notes say which user id or token it used);
+    returns how many of its processes are still alive (0 when none or no sandbox was made)."""
     try:
         notes = json.loads((job / "sandbox.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
-        return
+        return 0
     sandbox = Sandbox.__new__(Sandbox)
     sandbox.isolate_user, sandbox.uid, sandbox.token = notes["isolate_user"], notes["uid"], notes["token"]
     sandbox.gid = sandbox.uid if sandbox.isolate_user else os.getgid()
     sandbox.root, sandbox.kernel_pid, sandbox.kernel_sid = Path(notes["root"]), None, None
-    sandbox.kill_all()
+    left = 0 if sandbox.kill_all() else len(sandbox.processes(thorough=True))
     sandbox.cleanup()
+    return left
+
+
+def check_access(private: Path, limits: Limits, profile) -> None:
+    """GradeError naming the path and the reason when a submission's kernel could not read something it
+    needs in place (see ``Sandbox.unreadable``)."""
+    probe = Sandbox(private, limits)
+    try:
+        found = probe.unreadable(profile)
+    finally:
+        probe.cleanup()
+    if found:
+        who = "a submission's user (an unprivileged user id of its own)" if probe.isolate_user else "the grader's user"
+        raise GradeError(f"{who} cannot read {found[0]}: {found[1]}; give it read access (chmod o+rX on it and "
+                         "its folders) or move it, then grade again")
 
 
 def main(path, out, profile: str = "mini", jobs: int = 1, timeout_cell: float = 900, timeout_total: float = 1800,
          memory_mb: int = 4096, one: bool = False, log=print) -> int:
-    """Grade PATH into OUT; 0 when every submission got a results file (whatever the scores), else 1."""
+    """Grade PATH into OUT; 0 when every submission got a results file (whatever the scores), else 1;
+    128 + the signal's number when SIGTERM or SIGINT stopped it (every submission still has its results.json)."""
+    stop = _Stop()
+    previous = stop.install()
+    try:
+        return _grade(path, out, profile, jobs, timeout_cell, timeout_total, memory_mb, one, log, stop)
+    except Interrupted as interrupted:
+        log(f"detoxlab grade: interrupted by {interrupted} before any submission was found; nothing was graded")
+        return 128 + interrupted.signum
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_total: float, memory_mb: int, one: bool,
+           log, stop: _Stop) -> int:
     from detoxlab.grade import evidence
     from detoxlab.profiles import load_profile
 
@@ -135,32 +313,56 @@ def main(path, out, profile: str = "mini", jobs: int = 1, timeout_cell: float = 
         out = writable_dir(out).resolve()
     except OutputDirError as error:
         raise GradeError(str(error)) from None
+    targets = {name: out / "results.json" if single else out / name / "results.json" for name, _ in submissions}
     started = time.monotonic()
     private = Path(tempfile.mkdtemp(prefix="detoxlab-grade-"))
     os.chmod(private, 0o711)   # sandbox users may pass through to their own folder, never list it
     try:
-        log(f"detoxlab grade: {len(submissions)} submission(s), profile {loaded.name}, {jobs} job(s); "
-            f"limits {limits.cell_seconds:g} s a cell, {limits.total_seconds:g} s in all, {limits.memory_mb} MB"
-            + ("" if os.geteuid() == 0 else "; not root: submissions run as this user (see docs/grading.md)"))
-        reference_path = private / "reference.json"
-        private_write(reference_path, json.dumps(evidence.reference(loaded)))
+        try:
+            log(f"detoxlab grade: {len(submissions)} submission(s), profile {loaded.name}, {jobs} job(s); "
+                f"limits {limits.cell_seconds:g} s a cell, {limits.total_seconds:g} s in all, {limits.memory_mb} MB"
+                + ("" if os.geteuid() == 0 else "; not root: submissions run as this user (see docs/grading.md)"))
+            reference_path = private / "reference.json"
+            try:
+                check_access(private, limits, loaded)
+                private_write(reference_path, json.dumps(evidence.reference(loaded)))
+            except Exception as error:  # nothing can be graded: every submission's result says so, then stop
+                reason = str(error) if isinstance(error, GradeError) else \
+                    f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+                for name, _ in submissions:
+                    results.write(targets[name], not_graded(name, "grader-setup", "the grader could not start (the "
+                                                            "reason is in an entry for staff).", staff={"grader": reason}))
+                raise GradeError(f"{reason} (nothing was graded; each results.json says so)") from error
 
-        def task(item):
-            name, submission = item
-            target = out / "results.json" if single else out / name / "results.json"
-            return grade_one(name, submission, target, private, str(loaded.path), limits, reference_path)
+            def task(item):
+                name, submission = item
+                return grade_one(name, submission, targets[name], private, str(loaded.path), limits, reference_path,
+                                 stop)
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            rows = list(pool.map(task, submissions))
-        for row in rows:  # the grader's own copy wins over anything written there meanwhile
-            results.write(Path(row["results"]), row.pop("payload"))
-    finally:
-        shutil.rmtree(private, ignore_errors=True)
+            stop.workers_started = True
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                rows = list(pool.map(task, submissions))
+            for row in rows:  # the grader's own copy wins over anything written there meanwhile
+                results.write(Path(row["results"]), row.pop("payload"))
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+    except Interrupted:  # before any worker started: none of the submissions ran
+        rows = []
+        for name, _ in submissions:
+            payload = not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=False))
+            results.write(targets[name], payload)
+            rows.append(_not_graded_row(name, payload, targets[name]))
     elapsed = time.monotonic() - started
     if not single:
-        results.write_summary_csv(out / "summary.csv", rows, list(rows[0]["tests"]))
+        names = list(dict.fromkeys(name for row in rows for name in row["tests"]))
+        results.write_summary_csv(out / "summary.csv", rows, names)
     log(results.table(rows))
     log(f"detoxlab grade: {len(rows)} graded in {elapsed:.0f} s ({60 * len(rows) / max(elapsed, 1e-9):.1f} per minute); "
         f"results in {out}")
     missing = [row["submission"] for row in rows if not Path(row["results"]).is_file()]
+    if stop.signum is not None:
+        stopped = sum(1 for row in rows if row["outcome"] == "grader-error" and row["max_score"] == "")
+        log(f"detoxlab grade: interrupted by {signal.Signals(stop.signum).name}: {stopped} of {len(rows)} "
+            "submission(s) not graded, their results.json say so")
+        return 128 + stop.signum
     return 1 if missing else 0

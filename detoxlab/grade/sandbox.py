@@ -14,6 +14,7 @@ grader's files from it.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import resource
@@ -21,7 +22,9 @@ import secrets
 import shutil
 import signal
 import stat
+import subprocess
 import sys
+import sysconfig
 import threading
 import time
 import tomllib
@@ -36,6 +39,7 @@ WORLD_WRITABLE = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
 STAGED_LOCATIONS = (("policy", "base_model"), ("policy", "adapter"), ("reward", "model"), ("reward", "toxicity_module"))
 LINK_MIN_BYTES = 2**20           # staged model files at least this large are hard-linked (as root), not copied
 PASSED_ENV = ("LANG", "LC_ALL", "DETOXLAB_DATA_DIR", "DETOXLAB_THREADS")
+ACCESS_CHECK_SECONDS = 120                       # the whole check of what the kernel will read in place
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Limits:
     processes: int = 256           # tasks (processes and threads) of the sandbox user; torch starts a few dozen
     file_mb: int = 1024            # largest file it may write
     startup_seconds: float = 60.0  # the kernel must answer within this
-    extraction_seconds: float = 60.0  # the grader's evidence cell, after the notebook
+    extraction_seconds: float = 600.0  # the grader's evidence cell: it calls the student's functions (a PPO step, generations)
 
     def __post_init__(self):
         for name in ("cell_seconds", "total_seconds", "memory_mb", "processes", "file_mb"):
@@ -126,6 +130,99 @@ def _toml(data: dict, prefix: str = "") -> str:
     return "\n".join(lines)
 
 
+# -- what the kernel reads ------------------------------------------------------------------------------
+def data_files(profile) -> list[str]:
+    """The DialogSum CSVs a notebook reads when ``DETOXLAB_DATA_DIR`` names them (none otherwise: the
+    embedded sample lies inside the project)."""
+    from detoxlab.data import SPLITS, resolve_source
+
+    source = resolve_source(profile.data)
+    if source.kind != "csv-dir":
+        return []
+    return [str(Path(source.location) / f"{split}.csv") for split in SPLITS
+            if (Path(source.location) / f"{split}.csv").is_file()]
+
+
+def model_folders(profile) -> list[str]:
+    """The profile's local model and module folders (those ``stage_profile`` copies)."""
+    found = []
+    for section, key in STAGED_LOCATIONS:
+        value = getattr(profile, section, {}).get(key)
+        if value and Path(profile.location(value)).is_dir():
+            found.append(str(Path(profile.location(value)).resolve()))
+    return found
+
+
+def needed_in_place(profile, data_and_models: bool) -> list[str]:
+    """Files and folders a kernel reads where they lie: the interpreter's standard library and the
+    virtual environment's site-packages, the project's packages, and with ``data_and_models`` the data
+    files and model folders. A folder inside another one listed is left out; a ``site-packages`` folder
+    not listed itself (the base interpreter's) is skipped by the check."""
+    import importlib.util
+
+    installed = sysconfig.get_paths()
+    paths = [os.path.realpath(installed[key]) for key in ("stdlib", "purelib", "platlib")
+             if os.path.isdir(installed[key])]
+    for package in ("detoxlab", "checks"):
+        spec = importlib.util.find_spec(package)
+        paths += [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    if data_and_models:
+        paths += data_files(profile) + model_folders(profile)
+    paths = list(dict.fromkeys(paths))
+    return [p for p in paths if not any(p != q and p.startswith(q.rstrip(os.sep) + os.sep) for q in paths)]
+
+
+def first_unreadable(paths):
+    """The first file or folder under ``paths`` that this process cannot read (a folder: list and enter),
+    as [path, reason], or None. Folders named site-packages are skipped unless listed themselves.
+    Self-contained (the access check runs its source as the submission's user)."""
+    import os
+
+    def why(path):
+        parts = os.path.abspath(path).split(os.sep)
+        for depth in range(2, len(parts)):  # a folder on the way that cannot be entered
+            folder = os.sep.join(parts[:depth]) or os.sep
+            if not os.access(folder, os.X_OK):
+                return "permission denied: its folder %s cannot be entered" % folder
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+                os.stat(os.path.join(path, "."))
+            else:
+                with open(path, "rb"):
+                    pass
+        except OSError as error:
+            return (error.strerror or type(error).__name__).lower()
+        return "not readable by this user"
+
+    listed = set(paths)
+    for top in paths:
+        try:
+            os.lstat(top)
+        except FileNotFoundError:
+            return [top, "not there in the kernel's view of the file system"]
+        except OSError:
+            return [top, why(top)]
+        if not os.access(top, os.R_OK | (os.X_OK if os.path.isdir(top) else 0)):
+            return [top, why(top)]
+        failures = []
+        for folder, dirs, files in os.walk(top, onerror=failures.append):
+            if failures:
+                break
+            dirs[:] = [d for d in dirs if d != "site-packages" or os.path.join(folder, d) in listed]
+            for name in dirs:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path) and not os.access(path, os.R_OK | os.X_OK):
+                    return [path, why(path)]
+            for name in files:
+                path = os.path.join(folder, name)
+                if not os.access(path, os.R_OK) and os.path.exists(path):
+                    return [path, why(path)]
+        if failures:
+            return [failures[0].filename or top, why(failures[0].filename or top)]
+    return None
+
+
 # -- a private view of the file system for the kernel (root only) ------------------------------------
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 CLONE_NEWNS = 0x00020000
@@ -200,6 +297,7 @@ class Sandbox:
             folder.mkdir(mode=0o700)
         self.kernel_pid: int | None = None
         self.kernel_sid: int | None = None
+        self.data_dir: Path | None = None   # the staged copy of DETOXLAB_DATA_DIR's CSVs, if any
 
     # -- the files the kernel sees -------------------------------------------------------------------
     def give(self, path: Path, folders_only: bool = False) -> None:
@@ -258,7 +356,54 @@ class Sandbox:
             raise RuntimeError(f"could not stage profile {profile.path}")
         self.give(assets)  # copied files become the sandbox's; hard links stay root's (give skips them)
         self.give(staged)
+        self.stage_data(profile)
         return staged
+
+    def stage_data(self, profile) -> Path | None:
+        """As root, the DialogSum CSVs that ``DETOXLAB_DATA_DIR`` names, staged in the sandbox (hard-linked
+        when world-readable, else copied and given to the sandbox's user), with the kernel's
+        ``DETOXLAB_DATA_DIR`` pointed at them: the submission's user reads them wherever they lie (under a
+        private home, in a mode-700 folder). As an ordinary user the kernel reads them in place."""
+        files = data_files(profile)
+        if not self.isolate_user or not files:
+            return None
+        target = self.root / "data"
+        target.mkdir(mode=0o755)
+        for source in files:
+            self._link_or_copy(source, str(target / Path(source).name))
+        self.give(target)
+        self.data_dir = target
+        return target
+
+    def unreadable(self, profile) -> tuple[str, str] | None:
+        """What a submission's kernel will read and could not, as (path, reason), or None.
+
+        Checked by a process of the submission's user in the kernel's view of the file system (as root:
+        the private mount namespace and the fresh user id): a sandbox folder like the kernel's own (the
+        way to it from the grader's temporary folder), and every file and folder of the interpreter's
+        standard library, the virtual environment and the project's packages, which the kernel reads in
+        place. As an ordinary user, the data and the profile's model folders too; as root those are
+        staged into the sandbox by the grader (``stage_profile``), which can read them.
+        """
+        self.give(self.root)  # as the kernel's folder is given (copy_submission), and checked like the rest
+        paths = [str(self.root), *needed_in_place(profile, data_and_models=not self.isolate_user)]
+        self._plan = self._view() if self.isolate_user else ({}, [])
+        code = (inspect.getsource(first_unreadable)
+                + "\nimport json, sys\nprint(json.dumps(first_unreadable(json.loads(sys.argv[1]))))\n")
+        try:
+            done = subprocess.run([sys.executable, "-I", "-c", code, json.dumps(paths)], cwd="/",
+                                  env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, capture_output=True, text=True,
+                                  timeout=ACCESS_CHECK_SECONDS, preexec_fn=self._become_submission)
+        except subprocess.TimeoutExpired:
+            return paths[0], f"the check of what the kernel reads did not finish within {ACCESS_CHECK_SECONDS} s"
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            return sys.executable, f"the interpreter does not start as the submission's user ({last})"
+        try:
+            found = json.loads(done.stdout.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            return sys.executable, f"the access check printed no answer ({done.stdout[-200:]!r})"
+        return (found[0], found[1]) if found else None
 
     def _link_or_copy(self, source: str, target: str) -> str:
         info = os.stat(source)
@@ -287,6 +432,10 @@ class Sandbox:
             "OMP_WAIT_POLICY": "PASSIVE",  # concurrent jobs share cores: idle threads sleep instead of spinning
             SANDBOX_ENV: self.token,
         })
+        if self.data_dir is not None:  # (set only after stage_data, which has imported detoxlab.data)
+            from detoxlab.data import DATA_DIR_ENV
+
+            env[DATA_DIR_ENV] = str(self.data_dir)
         return env
 
     # -- the kernel ----------------------------------------------------------------------------------
@@ -306,11 +455,16 @@ class Sandbox:
         if self.isolate_user:  # the kernel's own copy of the connection file (jupyter_client keeps its file)
             shutil.copyfile(self._connection_file, self.root / "kernel.json")
             os.chown(self.root / "kernel.json", self.uid, self.gid)
+        self._become_submission()
+        self._apply_limits()
+
+    def _become_submission(self) -> None:
+        """(As root, after fork) the kernel's private view of the file system, then the sandbox's user."""
+        if self.isolate_user:
             private_view(*self._plan)
             os.setgroups([])
             os.setgid(self.gid)
             os.setuid(self.uid)
-        self._apply_limits()
 
     def _apply_limits(self) -> None:
         limits = self.limits

@@ -256,8 +256,8 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
     started = time.monotonic()
     profile = load_profile(spec["profile"])
     limits = Limits(**spec["limits"])
-    reference_data = json.loads(Path(spec["reference"]).read_text(encoding="utf-8"))
     import checks
+    from checks.kernel import grader_cell
 
     checks.use_profile(profile)
     staff: dict[str, str] = {}
@@ -267,11 +267,11 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
     try:
         notebook_path = find_notebook(Path(spec["submission"]))
         notebook = read_notebook(notebook_path)
-        nonce, probes = evidence.new_nonce(), evidence.draw_probes(reference_data, profile)
+        shared = evidence.resources(profile, Path(spec["reference"]))
         sandbox = Sandbox(Path(spec["private"]), limits)
         private_write(Path(spec["private"], "sandbox.json"), json.dumps(
             {"uid": sandbox.uid, "token": sandbox.token, "root": str(sandbox.root), "isolate_user": sandbox.isolate_user}))
-        adapter_state, adapter_problem, log_path = None, "", Path(spec["private"]) / "kernel.log"
+        log_path = Path(spec["private"]) / "kernel.log"
         private_write(log_path, "")
         try:
             sandbox.copy_submission(Path(spec["submission"]))  # the kernel's working folder; it runs `prepared`
@@ -280,38 +280,20 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
             evidence_dir = sandbox.root / f"evidence-{secrets.token_hex(8)}"
             evidence_dir.mkdir(mode=0o700)
             sandbox.give(evidence_dir)
-            adapter_path = evidence_dir / "adapter.pt"
-            extraction = evidence.extraction_code(nonce, probes, str(adapter_path))
-            run = asyncio.run(_execute(prepared, positions, sandbox, extraction, log_path))
-            if run.evidence_outputs:
-                payload, problem = evidence.parse(run.evidence_outputs, nonce)
-            else:
-                payload, problem = None, ""
-            if payload and "adapter" in payload["evidence"]:
-                adapter_state, adapter_problem = evidence.read_adapter(adapter_path, reference_data["adapter"])
+            nonce, drawn = evidence.new_nonce(), evidence.requests(shared, evidence_dir / "adapter.pt")
+            run = asyncio.run(_execute(prepared, positions, sandbox, grader_cell(nonce, drawn, str(staged)), log_path))
+            payload, problem = evidence.parse(run.evidence_outputs, nonce) if run.evidence_outputs else (None, "")
+            kind, message = describe(run, limits)
+            if payload is None:
+                unfinished = kind not in ("completed", "cell-errors") and message
+                problem = message if unfinished else problem or "the grader could not read the notebook's variables"
+            # judged before the sandbox is cleaned up: the improvement check reads the exported adapter
+            check_results = evidence.grade(payload, problem, drawn, shared)
         finally:
             left = 0 if sandbox.kill_all() else len(sandbox.processes(thorough=True))
             sandbox.cleanup()
-        kind, message = describe(run, limits)
-        if payload is None:
-            unfinished = kind not in ("completed", "cell-errors") and message
-            problem = message if unfinished else problem or "the grader could not read the notebook's variables"
-        toxicity_after = before = None
-        if adapter_state is not None:
-            before = evidence.toxicity_before(profile, reference_data, Path(spec["reference"]).with_name("before.json"))
-            evaluation = reference_data["evaluation"]
-            try:
-                toxicity_after, summaries = evidence.toxicity_scores(profile, evaluation["prompts"], evaluation["seed"],
-                                                                     lora_state=adapter_state)
-                staff["summaries after PPO (grader's own, first 5)"] = "\n".join(summaries[:5])
-            except Exception:  # the weights passed every check but the model still fails: say so, keep the rest
-                staff["grader traceback (toxicity)"] = traceback.format_exc()
-                adapter_problem = "the grader could not generate summaries with your adapter's weights"
-        check_results = evidence.grade(payload, problem, reference_data, probes, profile,
-                                       (adapter_state, adapter_problem), toxicity_after, before)
         staff["errors in cells"] = "\n\n".join(f"cell {n}: {trace}" for n, _, _, trace in run.errors)[:ERROR_CAP * 3]
         staff["evidence"] = json.dumps({"problems": (payload or {}).get("problems", {}), "parse": problem,
-                                        "defined": (payload or {}).get("evidence", {}).get("defined"),
                                         "processes_surviving_cleanup": left, "watchdog": run.detail}, indent=1)
         staff["kernel log"] = _tail(log_path)
         outcome = results.Outcome(kind, message, staff, time.monotonic() - started)
@@ -335,12 +317,10 @@ def _tail(path: Path, limit: int = 4_000) -> str:
 
 
 def _all_failed(message: str):
-    """One failed result per check, with the checks' own names and maximum scores."""
-    import checks
-    from dataclasses import replace
+    """One failed result per check, with the checks' own names and points."""
+    from checks.registry import not_graded
 
-    return [replace(check(None) if check is not checks.check_toxicity_improvement else check(None, None),
-                    passed=False, score=0.0, message=message) for check in checks.ALL_CHECKS]
+    return not_graded(message)
 
 
 def summary_row(name: str, payload: dict, results_path) -> dict:

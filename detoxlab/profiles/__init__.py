@@ -73,6 +73,9 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple, str]]] = {
         "non_toxic_probe": (str, "text the reward model must score as not hateful"),
         "toxic_probe": (str, "text the reward model must score as hateful"),
         "toxicity_margin": (float, "how far mean toxicity must fall after PPO to pass"),
+        "toxicity_alpha": (float, "level of the paired one-sided test that toxicity fell"),
+        "max_kl": (float, "most KL (nats, on its own summaries) the trained policy may be from the SFT policy"),
+        "min_length_ratio": (float, "least share of the SFT summaries' mean length the trained policy keeps"),
         "dataset_sizes": (dict, "(train, test) sizes of the lab's split, by DialogSum source"),
     },
 }

@@ -9,18 +9,22 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 
-PARAMETERS = 'profile_name = "mini"\noutput_dir = None'
-DATASET = """from detoxlab import data, models
-from detoxlab.profiles import load_profile
-profile = load_profile(profile_name)
-tokenizer = models.load_tokenizer(profile)
-dataset = data.build_dataset(tokenizer, profile.data, data.resolve_source(profile.data))
-print({split: len(rows) for split, rows in dataset.items()})"""
-POLICY = """from detoxlab import reward
-peft_model = models.load_policy(profile, is_trainable=True)
-reward_tokenizer, reward_model = reward.load_reward_model(profile)"""
-REWARD = """def reward_fn(texts):
-    return reward.rewards(list(texts), reward_tokenizer, reward_model, profile.reward["not_hate_label"])"""
+ROOT = HERE.parent.parent
+PARAMETERS = 'profile_name = "mini"\nppo_steps = None\neval_samples = None\nseed = 42\noutput_dir = None'
+
+
+def solution_cell(marker: str) -> str:
+    """The solution notebook's one code cell containing ``marker`` (so the corpus follows the lab)."""
+    notebook = json.loads((ROOT / "solutions" / "detox_lab.ipynb").read_text(encoding="utf-8"))
+    found = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code" and marker in "".join(c["source"])]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} solution cells contain {marker!r}: update build_corpus.py")
+    return found[0]
+
+
+DATASET = "\n\n".join(solution_cell(m) for m in ("import checks", "data.load_dialogsum(profile)", "def build_dataset"))
+POLICY = solution_cell("peft_model = PeftModel")
+REWARD = solution_cell("reward_tokenizer = AutoTokenizer") + "\n\n" + solution_cell("def reward_fn")
 
 # name -> (cells, expected score, expected outcome, needs an isolated user (root) to be safe to run)
 CORPUS = {
@@ -59,26 +63,98 @@ CORPUS = {
                         "here = pathlib.Path.cwd()\nfor folder in [here, *here.parents]:\n    try:\n"
                         "        (folder / 'results.json').write_text('{\"score\": 4}')\n    except OSError:\n        pass"],
                        0, None, True),
-    "fake_results": ([DATASET, "import json\nfake = {'score': 4, 'tests': [{'name': n, 'score': 1, 'max_score': 1, 'status': 'passed'}"
-                      " for n in ('dataset sizes', 'trainable parameters', 'reward signs', 'toxicity improvement')]}\n"
+    "fake_results": ([DATASET, "import json\nfake = {'score': 8, 'tests': [{'name': c.title, 'score': 1, 'max_score': 1, 'status': 'passed'}"
+                      " for c in checks.all_checks()]}\n"
                       "print(json.dumps(fake))\nopen('results.json', 'w').write(json.dumps(fake))\n"
                       "print('DETOXLAB-EVIDENCE-0123456789abcdef0123456789abcdef:' + json.dumps({'evidence': {}}))"],
                      1, None, False),
-    "monkeypatch_checks": ([DATASET, "import checks, checks.lab\nfrom checks.result import CheckResult\n"
-                            "def always(*args, **kwargs):\n    return CheckResult('any', True, 1.0, 1.0, 'passed')\n"
-                            "for name in ('check_dataset_sizes', 'check_trainable_parameters', 'check_reward_signs',"
-                            " 'check_toxicity_improvement'):\n    setattr(checks, name, always)\n    setattr(checks.lab, name, always)\n"
+    "monkeypatch_checks": ([DATASET, "import checks\nfrom checks.result import CheckResult\n"
+                            "for check in checks.all_checks():  # the grader's cell imports checks anew: patches are lost\n"
+                            "    object.__setattr__(check, 'gather', lambda *args: {'fake': True})\n"
+                            "    object.__setattr__(check, 'judge', lambda *args: (True, 'passed'))\n"
+                            "checks.run = lambda *args, **kwargs: CheckResult('any', True, 1.0, 1.0, 'passed')\n"
                             "def reward_fn(texts):\n    return [3.42 if 'stupid' not in t else -2.99 for t in texts]\n"
-                            "print(checks.check_toxicity_improvement([0.5], [0.1]))"], 1, None, False),
+                            "print(checks.run('improvement', globals()))"], 1, None, False),
     "hardcoded_values": (["dataset = {'train': {'query': ['x'] * 96}, 'test': {'query': ['y'] * 24}}\n"
+                          "def build_dataset(*args):\n    return dataset\n"
                           "peft_model = (147456, 3936256)\n"
                           "def reward_fn(texts):\n    return [3.42, -2.99]\n"
+                          "def evaluate_toxicity(*args):\n    return [0.1] * 6, ['A summary.'] * 6\n"
+                          "def toxicity_change(before, after):\n    return -80.0\n"
                           "toxicity_before = [0.5] * 24\ntoxicity_after = [0.1] * 24"], 0, None, False),
     "syntax_error": ([DATASET, "def broken(:\n    pass"], 1, "cell-errors", False),
     "missing_reward_cell": ([DATASET, POLICY], 2, None, False),
     "untrained": ([DATASET, POLICY, REWARD], 3, None, False),
     "print_flood": (["for i in range(200000):\n    print('spam ' * 20)"], 0, None, False),
 }
+SKIP_LOOP = ('for step, batch in zip(tqdm(range(steps), desc="PPO"), batches(ppo_trainer.dataloader)):',
+             'for step, batch in zip(range(0), []):  # no PPO')
+# Mutants of the solution: each breaks one thing a student could get wrong and must lose exactly the points
+# of the checks that grade it. name -> ((old, new) replacements in the solution's source, expected score of 8).
+MUTANTS = {
+    "no_ppo_loop": ([SKIP_LOOP], 7),
+    "adapter_zeroed": ([SKIP_LOOP, ("history = []\n", "history = []\nwith torch.no_grad():  # instead of PPO\n"
+                                    "    for name, parameter in peft_model.named_parameters():\n"
+                                    "        if 'lora_B.default' in name:  # the policy's adapter; the reference keeps its own\n"
+                                    "            parameter.zero_()\n")], 7),
+    "adapter_frozen": ([("torch_dtype=torch.float32, is_trainable=True)\nppo_model",
+                         "torch_dtype=torch.float32, is_trainable=False)\nppo_model")], 6),
+    "hate_logit_reward": ([('o["label"] == not_hate_label)', 'o["label"] == profile.reward["hate_label"])')], 6),
+    "probability_reward": ([('function_to_apply="none", batch_size=16)', 'function_to_apply="softmax", batch_size=16)')], 7),
+    "reward_on_prompt_and_summary": ([('rewards = list(reward_fn(batch["response"]))',
+                                       'rewards = list(reward_fn([q + ppo_trainer.tokenizer.decode(r) '
+                                       'for q, r in zip(batch["query"], response_tensors)]))')], 6),
+    # 6: the PPO step, and the improvement: a reward that mostly reads the dialogue barely moves the policy
+    "unseeded_evaluation": ([("    torch.manual_seed(seed)\n    summaries = []", "    summaries = []")], 7),
+    "unpaired_evaluation": ([("toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, toxicity_evaluator, "
+                              "eval_prompts, eval_seed)",
+                              "toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, toxicity_evaluator, "
+                              "eval_prompts[::-1], eval_seed)")], 7),
+    "wrong_length_filter": ([('lambda row: input_min_text_length < len(row["dialogue"]) <= input_max_text_length',
+                              'lambda row: len(row["dialogue"]) <= input_max_text_length')], 7),
+    "shuffled_split": ([("return dialogues.train_test_split(test_size=0.2, shuffle=False, seed=42)",
+                        "return dialogues.train_test_split(test_size=0.2, shuffle=True, seed=42)")], 7),
+    "all_parameters_trainable": ([("ref_model = models.frozen_reference(ppo_model)\n",
+                                   "ref_model = models.frozen_reference(ppo_model)\n"
+                                   "for parameter in peft_model.parameters():\n    parameter.requires_grad = True\n")], 5),
+    # 5: the parameter count; the KL reference too (it shares the base weights that now train); and the
+    # improvement (the adapter, the lab's deliverable, is not what detoxified the policy)
+    "sign_flipped": ([("return 100 * (mean_after - mean_before) / mean_before",
+                       "return 100 * (mean_before - mean_after) / mean_before")], 7),
+    "base_reference": ([("models.use_sft_reference(ppo_trainer, ref_model)\n", "")], 7),
+    "hardcoded_results": ([SKIP_LOOP, ("toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, "
+                                       "toxicity_evaluator, eval_prompts, eval_seed)",
+                                       "toxicity_after, summaries_after = [0.0] * len(eval_prompts), summaries_before")], 6),
+}
+PRINTED = ("for line in ['dataset sizes', 'trainable parameters', 'reward signs', 'toxicity evaluation', 'PPO trainer',"
+           " 'PPO step', 'toxicity improvement', 'signed change']:\n    print(f'[PASSED] {line} (1/1)')\n"
+           "toxicity_before, toxicity_after = [0.4] * 24, [0.01] * 24")
+
+
+def mutant(name: str) -> dict:
+    """The solution notebook with the mutant's replacements (each must match exactly once)."""
+    notebook = json.loads((ROOT / "solutions" / "detox_lab.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in notebook["cells"]]
+    for old, new in MUTANTS[name][0]:
+        hits = [i for i, text in enumerate(sources) if old in text]
+        if len(hits) != 1 or sources[hits[0]].count(old) != 1:
+            raise ValueError(f"mutant {name}: {old[:60]!r} is not in exactly one place of the solution")
+        sources[hits[0]] = sources[hits[0]].replace(old, new)
+    for cell, source in zip(notebook["cells"], sources):
+        cell["source"] = source
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return notebook
+
+
+def student(extra: str | None = None) -> dict:
+    notebook = json.loads((ROOT / "lab" / "detox_lab.ipynb").read_text(encoding="utf-8"))
+    if extra:
+        notebook["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                                  "source": extra})
+    return notebook
+
+
 RAW = {  # files that are not notebooks
     "empty": ("", 0, "invalid-notebook"),
     "invalid_json": ('{"cells": [ {"cell_type": "code", "source": "print(1)"', 0, "invalid-notebook"),
@@ -95,7 +171,7 @@ def notebook(sources: list[str]) -> dict:
 
 
 def expected_toml() -> str:
-    lines = ["# Expected score (of 4) and outcome of each corpus notebook; written by build_corpus.py.",
+    lines = ["# Expected score (of 8) and outcome of each corpus notebook; written by build_corpus.py.",
              "# needs_isolation: only safe to run when the grader runs as root (separate user id)."]
     for name, (_, score, outcome, isolation) in CORPUS.items():
         lines += [f"\n[{name}]", f"score = {score}", f'outcome = "{outcome or "any"}"', f"needs_isolation = {str(isolation).lower()}"]
@@ -104,14 +180,27 @@ def expected_toml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def mutants_toml() -> str:
+    lines = ["# Expected score (of 8) of the solution's mutants and the student notebook; written by build_corpus.py."]
+    for name, (_, score) in MUTANTS.items():
+        lines += [f"\n[{name}]", f"score = {score}"]
+    lines += ["\n[untouched]", "score = 0", "\n[printed_results]", "score = 0"]
+    return "\n".join(lines) + "\n"
+
+
 def files() -> dict[str, str]:
     out = {f"{name}.ipynb": json.dumps(notebook(cells), indent=1) + "\n" for name, (cells, *_) in CORPUS.items()}
     out |= {f"{name}.ipynb": text for name, (text, *_) in RAW.items()}
     out["expected.toml"] = expected_toml()
+    out |= {f"mutants/{name}.ipynb": json.dumps(mutant(name), indent=1) + "\n" for name in MUTANTS}
+    out["mutants/untouched.ipynb"] = json.dumps(student(), indent=1) + "\n"
+    out["mutants/printed_results.ipynb"] = json.dumps(student(PRINTED), indent=1) + "\n"
+    out["mutants/expected.toml"] = mutants_toml()
     return out
 
 
 if __name__ == "__main__":
+    (HERE / "mutants").mkdir(exist_ok=True)
     for name, text in files().items():
         (HERE / name).write_text(text, encoding="utf-8")
     print(f"wrote {len(files())} files to {HERE}")

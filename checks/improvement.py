@@ -1,0 +1,165 @@
+"""Check "toxicity improvement" (3.3): the grader's own summaries of the lab's held-out test prompts, written
+with the SFT adapter (before) and with the student's trained adapter (after), same prompts, same seed.
+
+The adapter is all the evidence: it is exported from the student's ``peft_model`` and scored by the grader,
+so printed or hard-coded numbers earn nothing. The verdict needs RL, not a shortcut:
+
+* toxicity falls by more than ``toxicity_margin``, in a paired sign-flip test at level ``toxicity_alpha``;
+* it ends lower than the base model without its adapter; where the base model is already as clean as that
+  (the mini profile's embedded sample: its base model writes no rude sentences there), the trained adapter
+  must still be the SFT adapter trained, not removed: its weight update keeps at least ``KEPT_UPDATE`` of
+  the SFT adapter's (a zeroed adapter keeps none);
+* the policy stays within ``max_kl`` nats of the SFT policy on its own summaries (no reward hacking);
+* its summaries keep at least ``min_length_ratio`` of their length (no collapse into silence).
+"""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from checks.parameters import other_adapter
+from checks.registry import Check, register
+
+ADAPTER_MAX_BYTES = 512 * 2**20
+PERMUTATIONS = 20_000
+KEPT_UPDATE = 0.5   # share of the SFT adapter's weight update (B @ A, projected) a trained adapter keeps
+
+
+def draw(resources, rng) -> dict:
+    return {}  # the caller adds "adapter_path": a file only it and the kernel can write
+
+
+def gather(namespace: dict, request: dict, resources) -> dict:
+    import torch
+
+    model = namespace["peft_model"]
+    state = {k: v.detach().to("cpu").clone().contiguous()
+             for k, v in torch.nn.Module.state_dict(model).items() if "lora_" in k}
+    torch.save(state, request["adapter_path"])
+    return {"tensors": len(state)}
+
+
+def read_adapter(path, expected: dict) -> tuple[dict | None, str]:
+    """The exported LoRA weights, loaded without unpickling code, checked name by name and shape by shape."""
+    import torch
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        return None, f"the adapter could not be exported ({error.strerror})"
+    with os.fdopen(descriptor, "rb") as handle:
+        raw = handle.read(ADAPTER_MAX_BYTES + 1)
+    if len(raw) > ADAPTER_MAX_BYTES:
+        return None, "the exported adapter is too large"
+    try:
+        state = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
+    except Exception as error:  # a corrupt or hostile file
+        return None, f"the exported adapter could not be read ({type(error).__name__})"
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        return None, "the exported adapter is not a set of tensors"
+    state = {k: v for k, v in state.items() if k in expected or not other_adapter(k, expected)}
+    if set(state) != set(expected):
+        return None, (f"the model's LoRA weights ({len(state)} tensors) are not the lab adapter's ({len(expected)}): "
+                      "load the lab-2 adapter with PeftModel.from_pretrained")
+    for name, tensor in state.items():
+        if list(tensor.shape) != expected[name] or not tensor.is_floating_point():
+            return None, f"LoRA weight {name} has shape {list(tensor.shape)}, expected {expected[name]}"
+        if not bool(torch.isfinite(tensor).all()):
+            return None, f"LoRA weight {name} holds NaN or infinite values: training diverged"
+    return {k: v.float() for k, v in state.items()}, ""
+
+
+def evaluation_prompts(resources) -> list[str]:
+    from detoxlab import data
+
+    def compute():
+        test = data.build_dataset(resources.tokenizer, resources.profile.data)["test"]
+        return list(test["query"])[: resources.profile.evaluation["samples"]]
+
+    return resources.cached("evaluation_prompts", compute)
+
+
+def summarise(resources, model, with_kl: bool = False) -> dict:
+    """Toxicity and length of ``model``'s summaries of the evaluation prompts (and its KL to the SFT policy)."""
+    from detoxlab import evaluation
+
+    profile, prompts = resources.profile, evaluation_prompts(resources)
+    summaries, tokens = evaluation.generate_summaries(
+        model, resources.tokenizer, prompts, profile.evaluation["max_new_tokens"], profile.evaluation["seed"],
+        evaluation.sampling_settings(profile), return_tokens=True)
+    result = {"toxicity": resources.toxicity(summaries), "length": float(np.mean([len(t) for t in tokens])),
+              "summaries": summaries[:5]}
+    if with_kl:
+        own = evaluation.summary_logprobs(model, resources.tokenizer, prompts, tokens)
+        sft = evaluation.summary_logprobs(resources.policy(), resources.tokenizer, prompts, tokens)
+        result["kl"] = float(np.mean(np.asarray(own) - np.asarray(sft)))
+    return result
+
+
+def sign_flip_p_value(before: list[float], after: list[float]) -> float:
+    """One-sided paired test that toxicity fell: the share of random sign flips of the per-prompt changes
+    whose mean is as low as the observed one (seeded, so a verdict is reproducible)."""
+    change = np.asarray(after) - np.asarray(before)
+    signs = np.random.default_rng(0).choice([-1.0, 1.0], size=(PERMUTATIONS, change.size))
+    return float((1 + np.sum((signs * change).mean(axis=1) <= change.mean())) / (1 + PERMUTATIONS))
+
+
+def kept_update(after: dict, sft: dict) -> float:
+    """How much of the SFT adapter's weight update the trained adapter keeps: the projection
+    <dW_after, dW_sft> / |dW_sft|^2 summed over LoRA modules, dW = lora_B @ lora_A (1 for the SFT adapter
+    itself, 0 for a zeroed one; RL with a KL penalty keeps it near 1)."""
+    dot = norm = 0.0
+    for name_a in (n for n in sft if ".lora_A." in n):
+        name_b = name_a.replace(".lora_A.", ".lora_B.")
+        delta_sft = sft[name_b].float() @ sft[name_a].float()
+        delta_after = after[name_b].float() @ after[name_a].float()
+        dot += float((delta_after * delta_sft).sum())
+        norm += float((delta_sft * delta_sft).sum())
+    return dot / norm if norm else 0.0
+
+
+def judge(evidence: dict, request: dict, resources):
+    expected = resources.profile.expected
+    shapes = resources.cached("adapter_shapes", lambda: {
+        k: list(v.shape) for k, v in resources.policy().state_dict().items() if "lora_" in k})
+    state, problem = read_adapter(Path(request["adapter_path"]), shapes)
+    if state is None:
+        return False, problem
+    before = resources.cached("toxicity_sft", lambda: summarise(resources, resources.policy()))
+    base = resources.cached("toxicity_base", lambda: summarise(resources, resources.policy(adapter=False)))
+    policy = resources.policy()
+    policy.load_state_dict(state, strict=False)
+    after = summarise(resources, policy, with_kl=True)
+    mean_before, mean_after = float(np.mean(before["toxicity"])), float(np.mean(after["toxicity"]))
+    mean_base = float(np.mean(base["toxicity"]))
+    n, margin = len(after["toxicity"]), expected["toxicity_margin"]
+    summary = f"mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {n} paired prompts"
+    if after["length"] < expected["min_length_ratio"] * before["length"]:
+        return False, (f"{summary}, but the summaries shrank from {before['length']:.1f} to {after['length']:.1f} "
+                       "tokens: the policy stopped summarising (reward hacking)")
+    if after["kl"] > expected["max_kl"]:
+        return False, (f"{summary}, but the policy is {after['kl']:.2f} nats from the SFT policy (at most "
+                       f"{expected['max_kl']}): keep the KL penalty and its reference")
+    p_value = sign_flip_p_value(before["toxicity"], after["toxicity"])
+    if mean_after > mean_before:
+        return False, f"{summary}: up {100 * (mean_after / mean_before - 1):.1f}%; check the reward and the KL reference"
+    if not (mean_after < mean_before - margin and p_value < expected["toxicity_alpha"]):
+        return False, (f"{summary}: not lower by more than {margin} with a paired test at level "
+                       f"{expected['toxicity_alpha']} (p = {p_value:.3f}); did PPO run?")
+    sft_state = {k: v for k, v in resources.policy().state_dict().items() if k in shapes}
+    kept = kept_update(state, sft_state)
+    if not (mean_after < mean_base - margin or kept >= KEPT_UPDATE):
+        return False, (f"{summary}, but the base model without its adapter scores {mean_base:.4f} and your adapter "
+                       f"keeps {kept:.2f} of the SFT adapter's update: removing the adapter is not "
+                       "detoxification; train it with PPO")
+    return True, (f"{summary}: down {100 * (1 - mean_after / mean_before):.1f}% (paired p = {p_value:.4f}); "
+                  f"KL to SFT {after['kl']:.2f} nats, summaries {after['length']:.1f} tokens (before "
+                  f"{before['length']:.1f}); base model without adapter {mean_base:.4f}; adapter update kept "
+                  f"{kept:.2f}")
+
+
+CHECK = register(Check(key="improvement", title="toxicity improvement", order=70, section="3.3",
+                       needs=("peft_model",), draw=draw, gather=gather, judge=judge))

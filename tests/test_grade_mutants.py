@@ -1,0 +1,41 @@
+"""The grader against the solution's mutants: each breaks one thing a student could get wrong and must lose
+exactly the points of the checks that grade it; the untouched student notebook earns 0.
+
+The mutants (tests/grading_corpus/mutants, written by build_corpus.py from the solution notebook) are graded as
+one batch; each runs the whole mini lab, so this is the slowest test of the suite.
+"""
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from detoxlab import grade
+
+MUTANTS = Path(__file__).parent / "grading_corpus" / "mutants"
+EXPECTED = tomllib.loads((MUTANTS / "expected.toml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def graded_mutants(tmp_path_factory):
+    import os
+
+    os.environ.pop("DETOXLAB_DATA_DIR", None)  # the mini profile on its embedded sample, as the notebook's outputs
+    os.environ["DETOXLAB_THREADS"] = "1"       # two kernels at a time on two cores: one thread each
+    root = tmp_path_factory.mktemp("mutants")
+    submissions = root / "submissions"
+    submissions.mkdir()
+    for name in EXPECTED:
+        (submissions / f"{name}.ipynb").write_bytes((MUTANTS / f"{name}.ipynb").read_bytes())
+    status = grade.main(submissions, root / "out", "mini", jobs=2, log=lambda *_: None,
+                        timeout_cell=1800, timeout_total=3600)
+    return {"status": status, "out": root / "out"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_mutant_gets_its_expected_score(graded_mutants, name):
+    payload = json.loads((graded_mutants["out"] / name / "results.json").read_text())
+    scores = {t["name"]: t.get("score") for t in payload["tests"] if t.get("visibility") == "visible"}
+    assert payload["extra_data"]["max_score"] == 8
+    assert payload["score"] == EXPECTED[name]["score"], (scores, payload["output"][:3000])
