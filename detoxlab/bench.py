@@ -421,16 +421,12 @@ def run_side(side: str, spec: dict) -> dict:
 
 def side_timeout(repeat: int) -> float:
     """Seconds one side's child may run: ``DETOXLAB_BENCH_TIMEOUT``, else SIDE_SECONDS per repetition."""
-    configured = os.environ.get(SIDE_TIMEOUT_ENV)
-    if not configured:
-        return float(SIDE_SECONDS * max(1, repeat))
+    from detoxlab.environment import seconds_from_env
+
     try:
-        seconds = float(configured)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise BenchError(f"{SIDE_TIMEOUT_ENV} must be a positive number of seconds, got {configured!r}")
-    return seconds
+        return seconds_from_env(SIDE_TIMEOUT_ENV, SIDE_SECONDS * max(1, repeat))
+    except ValueError as error:
+        raise BenchError(str(error)) from None
 
 
 def _run_child(side: str, spec_path: Path, result_path: Path, log_path: Path, timeout: float) -> dict:

@@ -83,7 +83,7 @@ def cmd_study(args) -> int:
         print("detoxlab: error: --seeds and --steps must be at least 1, --eval-prompts at least 2", file=sys.stderr)
         return EXIT_USAGE
     study.main(args.profile, Path(args.out), seeds=args.seeds, eval_prompts=args.eval_prompts, steps=args.steps,
-               ablation=args.ablation)
+               ablation=args.ablation, resume=args.resume)
     return 0
 
 
@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     studying.add_argument("--ablation", action="store_true",
                           help="also train the faithful method with one group of settings changed at a time "
                                "(reference, reward input, decoding, budget, KL coefficient) and compare each with it")
+    studying.add_argument("--resume", action="store_true",
+                          help="reuse the runs an interrupted study saved in --out/runs/ with the same method, seed, "
+                               "prompts and sampling (every run is saved there as it ends)")
     studying.set_defaults(func=cmd_study)
 
     bench = commands.add_parser("bench", help="time the original lab's PPO step and evaluation against the lab's; "

@@ -1,6 +1,7 @@
 """The notebook's first cell: are the installed packages the ones the lab was pinned to?"""
 from __future__ import annotations
 
+import os
 import re
 from importlib import metadata
 from pathlib import Path
@@ -50,3 +51,18 @@ def print_report(packages=LAB_PACKAGES) -> bool:
         print(f"\nWARNING: {', '.join(bad)} differ from the lab's pins; results and checks may not match. "
               "Re-run the set-up (bash scripts/setup.sh) or use the course image.")
     return not bad
+
+
+def seconds_from_env(variable: str, default: float) -> float:
+    """A time limit from the environment variable ``variable`` (positive seconds), else ``default``.
+    A value that is not a positive number raises ValueError naming the variable."""
+    configured = os.environ.get(variable)
+    if not configured:
+        return float(default)
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ValueError(f"{variable} must be a positive number of seconds, got {configured!r}")
+    return seconds

@@ -11,7 +11,6 @@ and takes hours on a CPU); past either, the run stops with one line saying which
 """
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -74,16 +73,12 @@ def _integer(name: str, value: str) -> int:
 
 def cell_timeout() -> float:
     """Seconds a cell may run: ``DETOXLAB_RUN_CELL_TIMEOUT``, else CELL_SECONDS."""
-    configured = os.environ.get(CELL_TIMEOUT_ENV)
-    if not configured:
-        return float(CELL_SECONDS)
+    from detoxlab.environment import seconds_from_env
+
     try:
-        seconds = float(configured)
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        raise RunError(f"{CELL_TIMEOUT_ENV} must be a positive number of seconds, got {configured!r}")
-    return seconds
+        return seconds_from_env(CELL_TIMEOUT_ENV, CELL_SECONDS)
+    except ValueError as error:
+        raise RunError(str(error)) from None
 
 
 def _cell_preview(error: Exception) -> str:

@@ -13,6 +13,7 @@ and the corrected one (also with a lower KL coefficient); each arm's change is a
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from pathlib import Path
 
@@ -197,8 +198,22 @@ def goals(summary: dict, profile) -> dict:
     }
 
 
+def saved_run(study: Study, chosen: ppo.Method, seed: int, path: Path, resume: bool) -> dict:
+    """``study.run_method``, saved to ``path`` as it ends; with ``resume``, a run saved there before with the
+    same method, seed, prompts and sampling is read back instead (each run is seeded on its own)."""
+    key = {"method": vars(chosen), "seed": seed, "prompt_ids": study.ids, "sampling": study.sampling}
+    if resume and path.is_file():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("key") == key:
+            study.log(f"detoxlab study: {chosen.name}, seed {seed}: read back from {path.name}")
+            return saved["run"]
+    run = study.run_method(chosen, seed)
+    lab.write_json_atomically(path, {"key": key, "run": run})
+    return run
+
+
 def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, steps: int | None = None,
-         ablation: bool = False, log=print) -> dict:
+         ablation: bool = False, resume: bool = False, log=print) -> dict:
     from tqdm.auto import tqdm
 
     profile = load_profile(profile_name)
@@ -213,10 +228,12 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
     log(f"detoxlab study: profile {profile.name}, {study.source.describe()}, {len(study.prompts)} held-out prompts, "
         f"seeds {list(range(seeds))}, arms {', '.join(methods)}")
     runs = {name: [] for name in methods}
+    (out / "runs").mkdir(exist_ok=True)
     with tqdm(total=seeds * len(methods), desc="study runs") as bar:
         for seed in range(seeds):
             for name, chosen in methods.items():
-                runs[name].append(study.run_method(chosen, seed))
+                path = out / "runs" / f"{name.replace(' ', '-')}-seed{seed}.json"
+                runs[name].append(saved_run(study, chosen, seed, path, resume))
                 bar.update()
     summary = {name: summarise_method(runs[name], None if name == "faithful" else runs["faithful"]) for name in methods}
     report = {

@@ -112,3 +112,12 @@ def test_ablation_reports_every_arm_against_faithful(tmp_path, no_data_dir):
     table = (tmp_path / "study.md").read_text()
     assert "vs faithful (95% CI)" in table and "| corrected KL coef | init_kl_coef 0.05 |" in table
     assert report["command"].endswith("--ablation")
+    # an interrupted study resumes from the runs it saved; a changed setting is run again
+    saved = tmp_path / "runs" / "corrected-KL-coef-seed0.json"
+    assert json.loads(saved.read_text())["run"] == report["runs"]["corrected KL coef"][0]
+    (tmp_path / "runs" / "faithful-seed0.json").unlink()
+    assert main(["study", "--ablation", "--resume", "--out", str(tmp_path), "--seeds", "1", "--eval-prompts", "4",
+                 "--steps", "1"]) == 0
+    resumed = json.loads((tmp_path / "study.json").read_text())
+    assert resumed["summary"] == report["summary"] and resumed["runs"]["faithful"] == report["runs"]["faithful"]
+    assert resumed["runs"]["corrected"][0]["train_seconds"] == report["runs"]["corrected"][0]["train_seconds"]

@@ -75,28 +75,6 @@ class _Stop:
         return previous
 
 
-def not_graded(name: str, reason: str, message: str, seconds: float = 0.0, staff: dict | None = None) -> dict:
-    """results.json for a submission the grader did not grade for its own reasons (``reason``: "interrupted",
-    "grader-setup"): the message, no score (not a zero), hidden staff entries, and in ``extra_data``
-    outcome "grader-error", ``not_graded`` (the reason) and ``needs_staff``."""
-    tests = [{"name": f"staff: {title}", "output": results.cap(text, results.STAFF_OUTPUT_CAP), "visibility": "hidden"}
-             for title, text in (staff or {}).items() if text]
-    return {
-        "execution_time": round(seconds, 1),
-        "output": results.cap(f"Not graded: {message} This is not a mark: course staff have been told and will "
-                              "grade this submission again.", results.SUMMARY_CAP),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-        "extra_data": {"outcome": "grader-error", "not_graded": reason, "needs_staff": True, "submission": name},
-    }
-
-
-def _not_graded_row(name: str, payload: dict, results_path) -> dict:
-    return {"submission": name, "score": "", "max_score": "", "outcome": payload["extra_data"]["outcome"],
-            "seconds": payload["execution_time"], "results": str(results_path), "tests": {}}
-
-
 def _interrupted_message(signum: int, ran: bool) -> str:
     when = "while this submission ran" if ran else "before this submission ran"
     return f"grading was interrupted (the grader received {signal.Signals(signum).name}) {when}."
@@ -119,12 +97,12 @@ def run_worker(argv: list[str]) -> int:
         code = 1
         try:
             left = _clean_after(Path(spec["private"]))
-            payload = not_graded(spec["name"], "interrupted", _interrupted_message(signum, ran=True),
+            payload = results.not_graded(spec["name"], "interrupted", _interrupted_message(signum, ran=True),
                                  time.monotonic() - started,
                                  {"interrupted": f"{signal.Signals(signum).name} reached the worker; processes of "
                                                  f"the submission left after the cleanup: {left}"})
             results.write(Path(spec["results"]), payload)
-            row = _not_graded_row(spec["name"], payload, spec["results"])
+            row = results.not_graded_row(spec["name"], payload, spec["results"])
             report = memoryview((RESULT_TAG + json.dumps({"row": row, "payload": payload}) + "\n").encode())
             while report:  # straight to the pipe: the handler may have stopped the worker inside a print
                 report = report[os.write(1, report):]
@@ -173,9 +151,9 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
     running one gets the signal and ``INTERRUPT_GRACE_SECONDS`` to report before it is killed."""
     started = time.monotonic()
     if stop is not None and stop.event.is_set():
-        payload = not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=False))
+        payload = results.not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=False))
         results.write(results_path, payload)
-        return {**_not_graded_row(name, payload, results_path), "payload": payload}
+        return {**results.not_graded_row(name, payload, results_path), "payload": payload}
     job = private / f"job-{name}"
     job.mkdir(mode=0o711)
     spec = {"name": name, "submission": str(submission.resolve()), "results": str(results_path),
@@ -200,13 +178,13 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
     _kill_group(worker.pid)
     left = _clean_after(job)
     if stop is not None and stop.event.is_set():
-        payload = not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=True),
+        payload = results.not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=True),
                              time.monotonic() - started,
                              {"interrupted": f"the worker did not report ({problem}); processes of the submission "
                                              f"left after the cleanup: {left}",
                               "worker log": (job / "worker.log").read_text("utf-8", "replace")[-4000:]})
         results.write(results_path, payload)
-        return {**_not_graded_row(name, payload, results_path), "payload": payload}
+        return {**results.not_graded_row(name, payload, results_path), "payload": payload}
     message = (f"Grading stopped: the grading process for this submission ended abnormally ({problem}), most likely "
                "because of something the notebook did (killing processes, exhausting the machine). No marks could be given.")
     staff = {"worker log": (job / "worker.log").read_text("utf-8", "replace")[-4000:]}
@@ -330,7 +308,7 @@ def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_tota
                 reason = str(error) if isinstance(error, GradeError) else \
                     f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
                 for name, _ in submissions:
-                    results.write(targets[name], not_graded(name, "grader-setup", "the grader could not start (the "
+                    results.write(targets[name], results.not_graded(name, "grader-setup", "the grader could not start (the "
                                                             "reason is in an entry for staff).", staff={"grader": reason}))
                 raise GradeError(f"{reason} (nothing was graded; each results.json says so)") from error
 
@@ -349,9 +327,9 @@ def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_tota
     except Interrupted:  # before any worker started: none of the submissions ran
         rows = []
         for name, _ in submissions:
-            payload = not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=False))
+            payload = results.not_graded(name, "interrupted", _interrupted_message(stop.signum, ran=False))
             results.write(targets[name], payload)
-            rows.append(_not_graded_row(name, payload, targets[name]))
+            rows.append(results.not_graded_row(name, payload, targets[name]))
     elapsed = time.monotonic() - started
     if not single:
         names = list(dict.fromkeys(name for row in rows for name in row["tests"]))

@@ -135,3 +135,25 @@ def table(rows: list[dict], width: int = 100) -> str:
     lines.append(f"{len(rows)} submission(s), {full} with full marks, "
                  f"{sum(1 for r in rows if r['outcome'] not in ('completed', 'cell-errors'))} did not finish normally")
     return "\n".join(lines)
+
+
+def not_graded(name: str, reason: str, message: str, seconds: float = 0.0, staff: dict | None = None) -> dict:
+    """results.json for a submission the grader did not grade for its own reasons (``reason``: "interrupted",
+    "grader-setup"): the message, no score (not a zero), hidden staff entries, and in ``extra_data``
+    outcome "grader-error", ``not_graded`` (the reason) and ``needs_staff``."""
+    tests = [{"name": f"staff: {title}", "output": cap(text, STAFF_OUTPUT_CAP), "visibility": "hidden"}
+             for title, text in (staff or {}).items() if text]
+    return {
+        "execution_time": round(seconds, 1),
+        "output": cap(f"Not graded: {message} This is not a mark: course staff have been told and will "
+                              "grade this submission again.", SUMMARY_CAP),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"outcome": "grader-error", "not_graded": reason, "needs_staff": True, "submission": name},
+    }
+
+
+def not_graded_row(name: str, payload: dict, results_path) -> dict:
+    return {"submission": name, "score": "", "max_score": "", "outcome": payload["extra_data"]["outcome"],
+            "seconds": payload["execution_time"], "results": str(results_path), "tests": {}}

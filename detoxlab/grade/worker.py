@@ -300,10 +300,11 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
     except InvalidSubmission as error:
         check_results = _all_failed(f"not graded: {error}")
         outcome = results.Outcome(error.kind, str(error), staff, time.monotonic() - started)
-    except Exception:
+    except Exception:  # the grader's fault, not the student's: no mark at all, and staff are told
         staff["grader traceback"] = traceback.format_exc()
-        check_results = _all_failed("not graded: the grader failed on this submission; course staff can see why")
-        outcome = results.Outcome("grader-error", "", staff, time.monotonic() - started)
+        payload = results.not_graded(spec["name"], "grader-error", "the grader failed on this submission.",
+                                     time.monotonic() - started, staff)
+        return payload, results.not_graded_row(spec["name"], payload, spec["results"])
     payload = results.build(check_results, outcome, extra)
     return payload, summary_row(spec["name"], payload, spec["results"])
 
