@@ -8,12 +8,14 @@ per PPO step. The faithful method is reported as it comes out.
 
 With ``ablation=True`` it trains the arms of ``ABLATION`` instead: the faithful method with one group of
 its settings changed at a time (reference, reward input, decoding, optimisation budget, KL coefficient),
-and the corrected one (also with a lower KL coefficient); each arm's change is also compared with the faithful arm's, prompt by prompt.
+and the corrected one (also with a lower KL coefficient); each arm's change is also compared with the
+faithful arm's, prompt by prompt.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from detoxlab.profiles import load_profile
 BOOTSTRAP_RESAMPLES = 10_000
 SETTINGS = tuple(f.name for f in dataclasses.fields(ppo.Method) if f.name != "name")
 BUDGET = ("steps", "learning_rate", "ppo_epochs")
+WORD = re.compile(r"[\w.]+")  # an arm's name in the name of its runs' files
 
 
 class _Corrected:
@@ -232,7 +235,7 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
     with tqdm(total=seeds * len(methods), desc="study runs") as bar:
         for seed in range(seeds):
             for name, chosen in methods.items():
-                path = out / "runs" / f"{name.replace(' ', '-')}-seed{seed}.json"
+                path = out / "runs" / f"{'-'.join(re.findall(WORD, name))}-seed{seed}.json"
                 runs[name].append(saved_run(study, chosen, seed, path, resume))
                 bar.update()
     summary = {name: summarise_method(runs[name], None if name == "faithful" else runs["faithful"]) for name in methods}
@@ -286,9 +289,9 @@ def markdown_table(report: dict) -> str:
 
 
 ABLATION_NOTE = """- *ablation*: each arm is the faithful method with only the settings listed under *changed from
-  faithful* set to the values shown there (the corrected method's, except *clean decoding*, which keeps
-  the original's input, prompt + summary, but decodes the summary without `<pad>`/`</s>`). Every arm
-  starts from the same SFT policy and summaries per seed and is evaluated on the same prompts.
+  faithful* set to the values shown there; *clean decoding* keeps the original's input, prompt + summary,
+  but decodes the summary without `<pad>`/`</s>`. Every arm starts from the same SFT policy and
+  summaries per seed and is evaluated on the same prompts.
 - *vs faithful*: mean over prompts of (the arm's change - the faithful arm's change), paired by seed and
   prompt; the interval is a paired bootstrap over prompts like the change's.
 """
