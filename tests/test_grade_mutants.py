@@ -20,6 +20,7 @@ EXPECTED = tomllib.loads((MUTANTS / "expected.toml").read_text(encoding="utf-8")
 def graded_mutants(tmp_path_factory):
     import os
 
+    saved = {name: os.environ.get(name) for name in ("DETOXLAB_DATA_DIR", "DETOXLAB_THREADS")}
     os.environ.pop("DETOXLAB_DATA_DIR", None)  # the mini profile on its embedded sample, as the notebook's outputs
     os.environ["DETOXLAB_THREADS"] = "1"       # two kernels at a time on two cores: one thread each
     root = tmp_path_factory.mktemp("mutants")
@@ -27,8 +28,14 @@ def graded_mutants(tmp_path_factory):
     submissions.mkdir()
     for name in EXPECTED:
         (submissions / f"{name}.ipynb").write_bytes((MUTANTS / f"{name}.ipynb").read_bytes())
-    status = grade.main(submissions, root / "out", "mini", jobs=2, log=lambda *_: None,
-                        timeout_cell=1800, timeout_total=3600)
+    try:
+        status = grade.main(submissions, root / "out", "mini", jobs=2, log=lambda *_: None,
+                            timeout_cell=1800, timeout_total=3600)
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
     return {"status": status, "out": root / "out"}
 
 
