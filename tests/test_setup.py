@@ -60,8 +60,8 @@ def test_the_lock_names_no_local_path_or_index():
 
 
 @pytest.mark.parametrize("line", [
-    "--extra-index-url file:///opt/pypi/simple",
-    "--find-links /opt/wheels",
+    "--extra-index-url file:///srv/mirror/simple",
+    "--find-links /srv/wheels",
     "--find-links=./wheels",
     "-f ~/wheels",
     "--index-url http://localhost:8080/simple",
@@ -69,7 +69,7 @@ def test_the_lock_names_no_local_path_or_index():
     "--extra-index-url http://mirror.example.org/simple",
     "torch @ file:///home/someone/torch-2.13.0-cp311-cp311-linux_x86_64.whl",
     "-e ../detoxlab",
-    "#    pip-compile --find-links /opt/wheels requirements.in",
+    "#    pip-compile --find-links /srv/wheels requirements.in",
 ])
 def test_the_lock_check_catches_local_references(line):
     assert local_references(f"# header\n{line}\nnumpy==1.26.4 \\\n    --hash=sha256:{'0' * 64}\n")
