@@ -362,10 +362,11 @@ def plot_study(report: dict, out: Path) -> None:
         after = np.concatenate([r["after"]["toxicity"] for r in runs])
         axis.hist(before, bins=bins, alpha=0.6, label=f"before (mean {before.mean():.3f})")
         axis.hist(after, bins=bins, alpha=0.6, label=f"after (mean {after.mean():.3f})")
-        axis.set(title=f"{name}: toxicity of the same prompts' summaries", xlabel="hate probability")
+        axis.set(title=name, xlabel="hate probability")
         axis.legend()
     for axis in axes[:, 0]:
         axis.set_ylabel("summaries (all seeds)")
+    figure.suptitle("toxicity of the same prompts' summaries before and after PPO")
     figure.tight_layout()
     figure.savefig(out / "toxicity.png", dpi=100)
     plt.close(figure)
