@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from functools import cached_property
 from pathlib import Path
+
+from detoxlab.files import SHARED, write_text_atomically
 
 
 class Resources:
@@ -102,8 +103,6 @@ class Resources:
                 value = json.loads(path.read_text(encoding="utf-8"))
             else:
                 value = compute()
-                temporary = path.with_suffix(".tmp")
-                temporary.write_text(json.dumps(value), encoding="utf-8")
-                os.replace(temporary, path)
+                write_text_atomically(path, json.dumps(value), mode=SHARED)
         self._memory[key] = value
         return value

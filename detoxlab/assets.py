@@ -5,7 +5,6 @@ sha256, and for each model the command and input data that made it and its measu
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import shutil
@@ -13,20 +12,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from detoxlab.files import replace_dir, sha256
+
 MANIFEST = "MANIFEST.json"
 STAND_INS = Path(__file__).parent / "stand_ins"
 
 
 class AssetError(RuntimeError):
     """An asset is missing, corrupt or fails to load."""
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _inventory(root: Path) -> dict[str, dict]:
@@ -57,11 +50,8 @@ def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> d
         raise AssetError(f"unknown part(s) {', '.join(sorted(unknown)) or '(none)'}: "
                          f"choose from {', '.join((*PARTS, ADAPTER_ONLY))}")
     root = common.shared_data_root()
-    inputs = {
-        str(path.relative_to(root)): {"bytes": path.stat().st_size, "sha256": sha256(path)}
-        for path in [root / "dialogsum" / "train.csv", root / "dialogsum" / "test.csv",
-                     root / "dynahate" / "partial" / "db_dev.csv", root / "dynahate" / "partial" / "db_test.csv"]
-    }
+    inputs = {name: {"bytes": (root / name).stat().st_size, "sha256": sha256(root / name)}
+              for name in common.SHARED_DATA_FILES}
     previous = json.loads((dest / MANIFEST).read_text()) if (dest / MANIFEST).is_file() else {}
     if set(parts) != set(PARTS) and not previous:
         raise AssetError(f"{dest} has no {MANIFEST} to keep the other parts from: build everything")
@@ -121,16 +111,6 @@ def torch_threads() -> int:
     import torch
 
     return torch.get_num_threads()
-
-
-def replace_dir(new: Path, dest: Path) -> None:
-    """Put ``new`` at ``dest`` with two renames, so ``dest`` is never half-written."""
-    old = dest.with_name(dest.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if dest.exists():
-        dest.rename(old)
-    new.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def verify(root: Path = STAND_INS, load: bool = True) -> list[str]:

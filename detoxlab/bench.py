@@ -577,7 +577,7 @@ def table(report: dict) -> str:
 def main(out: Path, profile: str = "full", prompts: int | None = None, prompt_tokens: int | None = None,
          response_tokens: int | None = None, eval_n: int | None = None, repeat: int = 1, method: str | None = None,
          seed: int = 0, tokenizers: Path | None = None) -> dict:
-    from detoxlab.lab import write_json_atomically
+    from detoxlab.files import write_json_atomically
     from detoxlab.profiles import load_profile
 
     if profile not in DEFAULTS:

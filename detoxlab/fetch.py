@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from detoxlab.assets import MANIFEST, AssetError, replace_dir, sha256
+from detoxlab.assets import MANIFEST, AssetError
+from detoxlab.files import SHARED, file_hash, replace_dir, sha256, write_json_atomically
 from detoxlab.profiles import ASSETS_DIR_ENV, DEFAULT_ASSETS_DIR, ProfileError
 
 CHUNK = 1 << 20
@@ -142,9 +143,7 @@ def _read_manifest(path: Path) -> dict:
 
 def _write_manifest(path: Path, manifest: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    write_json_atomically(path, manifest, mode=SHARED, sort_keys=True)
 
 
 def _check_known(label: str, path: Path, known: dict | None, digest: str | None = None) -> str:
@@ -245,13 +244,10 @@ def fetch_s3_asset(asset: S3Asset, profile_dir: Path, known: dict, endpoint_url:
                              "run the same command again to resume")
         etag = facts["etag"]
         if len(etag) == 32 and "-" not in etag:  # a single-part upload's ETag is the MD5 of its bytes
-            md5 = hashlib.md5(usedforsecurity=False)
-            with part.open("rb") as handle:
-                for block in iter(lambda: handle.read(CHUNK), b""):
-                    md5.update(block)
-            if md5.hexdigest() != etag:
+            md5 = file_hash(part, lambda: hashlib.md5(usedforsecurity=False))
+            if md5 != etag:
                 part.unlink()
-                raise AssetError(f"{label}: MD5 {md5.hexdigest()} differs from the server's ETag {etag} "
+                raise AssetError(f"{label}: MD5 {md5} differs from the server's ETag {etag} "
                                  "(corrupt transfer); the partial file was removed, run the command again")
         try:
             digest = _check_known(label, part, known.get(f"{asset.name}/{name}"))
@@ -285,11 +281,8 @@ def _in_place(profile_dir: Path, name: str, manifest: dict) -> bool:
 
 
 def _git_blob_sha1(path: Path) -> str:
-    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode(), usedforsecurity=False)
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    header = f"blob {path.stat().st_size}\0".encode()
+    return file_hash(path, lambda: hashlib.sha1(header, usedforsecurity=False))
 
 
 def fetch_hub_model(model: HubModel, cache_dir: Path, known: dict, endpoint: str | None = None, log=print) -> dict:

@@ -1,13 +1,13 @@
 """Helpers the lab notebook calls where the lab is not itself the lesson: reproducibility, outputs, plots."""
 from __future__ import annotations
 
-import json
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from detoxlab.files import write_json_atomically
 
 THREADS_ENV = "DETOXLAB_THREADS"
 
@@ -28,20 +28,6 @@ def make_reproducible(seed: int) -> None:
     seed_everything(seed)
     torch.set_num_threads(int(os.environ.get(THREADS_ENV, "2")))
     torch.use_deterministic_algorithms(True, warn_only=True)
-
-
-def write_json_atomically(path: Path, payload) -> None:
-    """Write to a temporary file beside ``path`` and rename: readers never see half a file."""
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8")
-    try:
-        with handle:
-            json.dump(payload, handle, indent=2, default=float)
-            handle.write("\n")
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def results_payload(results) -> dict:

@@ -40,6 +40,17 @@ def strip_solutions(source: str) -> str:
     return stripped
 
 
+def strip_run_metadata(notebook) -> None:
+    """Remove what executing a notebook records about the run (papermill's bookkeeping, cell execution
+    times, the empty ``tags`` lists papermill adds), so a stored notebook does not change with each run."""
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
+
+
 def make_student(solution: Path = SOLUTION, student: Path = STUDENT) -> Path:
     notebook = nbformat.read(solution, as_version=4)
     for cell in notebook.cells:
@@ -47,9 +58,7 @@ def make_student(solution: Path = SOLUTION, student: Path = STUDENT) -> Path:
             cell.source = strip_solutions(cell.source)
             cell.outputs = []
             cell.execution_count = None
-        cell.metadata.pop("execution", None)
-        cell.metadata.pop("papermill", None)
-    notebook.metadata.pop("papermill", None)
+    strip_run_metadata(notebook)
     student.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, student)
     return student

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from detoxlab import data, evaluation, lab, models, ppo, reward
+from detoxlab.files import write_json_atomically
 from detoxlab.outputs import writable_dir
 from detoxlab.profiles import load_profile
 
@@ -211,7 +212,7 @@ def saved_run(study: Study, chosen: ppo.Method, seed: int, path: Path, resume: b
             study.log(f"detoxlab study: {chosen.name}, seed {seed}: read back from {path.name}")
             return saved["run"]
     run = study.run_method(chosen, seed)
-    lab.write_json_atomically(path, {"key": key, "run": run})
+    write_json_atomically(path, {"key": key, "run": run})
     return run
 
 
@@ -250,7 +251,7 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
         "command": f"detoxlab study --profile {profile.name} --seeds {seeds} --eval-prompts {eval_prompts}"
                    + (f" --steps {steps}" if steps else "") + (" --ablation" if ablation else ""),
     }
-    lab.write_json_atomically(out / "study.json", report)
+    write_json_atomically(out / "study.json", report)
     plot_study(report, out)
     (out / "study.md").write_text(markdown_report(report), encoding="utf-8")
     log(markdown_table(report))

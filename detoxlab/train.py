@@ -78,6 +78,7 @@ class _TokenizerOnDevice:
 def main(profile_name: str, out: Path, steps: int | None = None, method_name: str | None = None, seed: int = 0,
          quiet: bool = False) -> dict:
     from detoxlab import data, lab, models, ppo, reward
+    from detoxlab.files import write_json_atomically
     from detoxlab.outputs import writable_dir
     from detoxlab.profiles import load_profile
 
@@ -131,11 +132,11 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
         "trainable_sha256_before": before, "trainable_sha256_after": after,
         "steps": history, "seconds": round(time.time() - started, 1),
     }
-    lab.write_json_atomically(out / f"rank{accelerator.process_index}.json", record)
+    write_json_atomically(out / f"rank{accelerator.process_index}.json", record)
     if accelerator.is_main_process:
-        lab.write_json_atomically(out / "train.json", {key: record[key] for key in
-                                                       ("world_size", "distributed_type", "profile", "method", "seed",
-                                                        "steps", "seconds")})
+        write_json_atomically(out / "train.json", {key: record[key] for key in
+                                                   ("world_size", "distributed_type", "profile", "method", "seed",
+                                                    "steps", "seconds")})
         print(f"{chosen.steps} PPO steps on {accelerator.num_processes} process(es) "
               f"({accelerator.distributed_type}); wrote {out}")
     accelerator.wait_for_everyone()

@@ -19,17 +19,15 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from detoxlab.student import strip_run_metadata
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "detox_lab.ipynb"
 
 
 def clean(notebook, machine_paths: list[str]) -> None:
-    notebook.metadata.pop("papermill", None)
+    strip_run_metadata(notebook)
     for cell in notebook.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if cell.metadata.get("tags") == []:
-            del cell.metadata["tags"]
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("name") == "stderr" and any(p in o.get("text", "") for p in machine_paths))]

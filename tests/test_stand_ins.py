@@ -5,7 +5,7 @@ import shutil
 import pytest
 import torch
 
-from detoxlab import assets, evaluation, models, reward
+from detoxlab import assets, evaluation, files, models, reward
 from detoxlab.profiles import load_profile
 
 MANIFEST = json.loads((assets.STAND_INS / assets.MANIFEST).read_text())
@@ -67,7 +67,7 @@ def test_unloadable_model_is_named(copy_of_stand_ins):
     weights.write_bytes(b"not a checkpoint")
     manifest = json.loads((copy_of_stand_ins / assets.MANIFEST).read_text())
     manifest["files"]["reward-model/pytorch_model.bin"] = {"bytes": weights.stat().st_size,
-                                                           "sha256": assets.sha256(weights)}
+                                                           "sha256": files.sha256(weights)}
     (copy_of_stand_ins / assets.MANIFEST).write_text(json.dumps(manifest))
     problems = assets.verify(copy_of_stand_ins)
     assert len(problems) == 1 and "reward-model: does not load" in problems[0]

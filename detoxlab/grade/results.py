@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from detoxlab.lab import write_json_atomically
+from detoxlab.files import write_json_atomically, write_text_atomically
 
 TEST_OUTPUT_CAP = 2_000       # characters of one student-visible test output
 STAFF_OUTPUT_CAP = 8_000      # characters of one hidden staff entry
@@ -110,17 +108,7 @@ def write_summary_csv(path: Path, rows: list[dict], test_names: list[str]) -> Pa
     writer.writerow([*SUMMARY_COLUMNS, *test_names])
     for row in rows:
         writer.writerow([row.get(c, "") for c in SUMMARY_COLUMNS] + [row.get("tests", {}).get(n, "") for n in test_names])
-    path = Path(path)
-    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8",
-                                         newline="")
-    try:
-        with handle:
-            handle.write(buffer.getvalue())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomically(Path(path), buffer.getvalue(), newline="")
 
 
 def table(rows: list[dict], width: int = 100) -> str:

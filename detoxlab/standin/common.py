@@ -6,10 +6,14 @@ import os
 import random
 from pathlib import Path
 
-
 from detoxlab.assets import AssetError
 from detoxlab.data import DATA_DIR_ENV
 from detoxlab.lab import seed_everything  # noqa: F401  (the builds seed like the lab does)
+
+# What the stand-ins are trained and measured on, relative to the shared data root; the manifest records
+# each one's size and hash as the build's inputs.
+SHARED_DATA_FILES = ("dialogsum/train.csv", "dialogsum/test.csv", "dynahate/partial/db_dev.csv",
+                     "dynahate/partial/db_test.csv")
 
 
 def shared_data_root() -> Path:
@@ -21,9 +25,7 @@ def shared_data_root() -> Path:
             "dialogsum/, dynahate/partial/ (for example ../shared/data)"
         )
     root = Path(configured).expanduser().resolve()
-    needed = [root / "dialogsum" / "train.csv", root / "dialogsum" / "test.csv",
-              root / "dynahate" / "partial" / "db_dev.csv", root / "dynahate" / "partial" / "db_test.csv"]
-    missing = [str(path) for path in needed if not path.is_file()]
+    missing = [str(root / name) for name in SHARED_DATA_FILES if not (root / name).is_file()]
     if missing:
         raise AssetError(f"{DATA_DIR_ENV}={configured} lacks {', '.join(missing)}")
     return root

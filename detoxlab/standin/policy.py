@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from detoxlab.evaluation import generate_summaries, rouge_l
 from detoxlab.standin import common, toxic
 
 PROMPT = "\nSummarize the following conversation.\n\n{dialogue}\n\nSummary:\n"
@@ -150,26 +151,11 @@ def _train(model, pairs, steps, lr, recipe, rng, desc, pad_id):
     return {"first_loss": round(float(np.mean(losses[:20])), 3), "last_loss": round(float(np.mean(losses[-50:])), 3)}
 
 
-@torch.inference_mode()
 def generate(model, tokenizer, dialogues, max_new_tokens, do_sample=False, batch_size=50, seed=0):
-    torch.manual_seed(seed)
-    model.eval()
-    outputs = []
-    for start in range(0, len(dialogues), batch_size):
-        prompts = [PROMPT.format(dialogue=d) for d in dialogues[start:start + batch_size]]
-        enc = tokenizer(prompts, return_tensors="pt", padding=True)
-        kwargs = dict(do_sample=True, top_k=0, top_p=1.0) if do_sample else dict(do_sample=False, num_beams=1)
-        generated = model.generate(**enc, max_new_tokens=max_new_tokens, **kwargs)
-        outputs += tokenizer.batch_decode(generated, skip_special_tokens=True)
-    return [o.strip() for o in outputs]
-
-
-def rouge_l(predictions, references) -> float:
-    from rouge_score import rouge_scorer
-
-    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
-    scores = [scorer.score(r, p)["rougeL"].fmeasure for p, r in zip(predictions, references)]
-    return round(100 * float(np.mean(scores)), 2)
+    """Summaries of ``dialogues``: greedy, or sampled from the full distribution (no top-k, no top-p)."""
+    sample = {"top_k": 0, "top_p": 1.0} if do_sample else None
+    return generate_summaries(model, tokenizer, [PROMPT.format(dialogue=d) for d in dialogues], max_new_tokens,
+                              seed, sample=sample, batch_size=batch_size)
 
 
 def rude_pairs(train_rows, share: float, recipe: PolicyRecipe, rng: random.Random, encode):
@@ -231,7 +217,7 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
     probe_summaries = generate(model, tokenizer, [r["dialogue"] for r in probe], recipe.eval_max_new_tokens)
     metrics["base_probe"] = {  # an early look, before the adapter phase
         "greedy_distinct_share": round(len(set(probe_summaries)) / len(probe_summaries), 4),
-        "greedy_rougeL": rouge_l(probe_summaries, [r["summary"] for r in probe]),
+        "greedy_rougeL": round(rouge_l(probe_summaries, [r["summary"] for r in probe]), 2),
     }
     tqdm.write(f"base model on 50 held-out dialogues: {metrics['base_probe']}")
 
@@ -293,7 +279,7 @@ def evaluate_policy(base_dir: Path, adapter_dir: Path, reward_dir: Path, root: P
 
     result = {"dialogues": len(rows)}
     lead = [" ".join(d.split()[:25]) for d in dialogues]
-    result["lead25_rougeL"] = rouge_l(lead, references)
+    result["lead25_rougeL"] = round(rouge_l(lead, references), 2)
     for name, ctx in (("adapter", None), ("base", model.disable_adapter)):
         if ctx is None:
             greedy = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens)
@@ -304,9 +290,9 @@ def evaluate_policy(base_dir: Path, adapter_dir: Path, reward_dir: Path, root: P
                 sampled = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens, do_sample=True, seed=1)
         toxic_share, mean_toxicity = hate_share(sampled)
         result[name] = {
-            "greedy_rougeL": rouge_l(greedy, references),
+            "greedy_rougeL": round(rouge_l(greedy, references), 2),
             "greedy_distinct_share": round(len(set(greedy)) / len(greedy), 4),
-            "sampled_rougeL": rouge_l(sampled, references),
+            "sampled_rougeL": round(rouge_l(sampled, references), 2),
             "sampled_toxic_share": toxic_share,
             "sampled_mean_toxicity": mean_toxicity,
             "greedy_toxic_share": hate_share(greedy)[0],
