@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import signal
 
+from detoxlab import probes
+
 from checks.common import close, number, plain
 from checks.registry import Check, register
 
@@ -15,14 +17,12 @@ CALL_SECONDS = 120
 
 def probe_pool(resources) -> list[str]:
     """Polite dialogue lines (DialogSum's validation split) and rude summary sentences."""
-    from detoxlab.standin import toxic
-
     lines = []
     for dialogue in resources.dialogsum["validation"]["dialogue"][:200]:
         lines += [line.split(":", 1)[-1].strip() for line in dialogue.splitlines() if line.startswith("#Person")]
     polite = [line for line in lines if 20 <= len(line) <= 200]
-    rude = [template.format(a=a, b=b) for template in (*toxic.TRAIN_TEMPLATES, *toxic.HELD_OUT_TEMPLATES)
-            for a, b in (toxic.SPEAKERS, toxic.SPEAKERS[::-1])]
+    rude = [template.format(a=a, b=b) for template in (*probes.TRAIN_TEMPLATES, *probes.HELD_OUT_TEMPLATES)
+            for a, b in (probes.SPEAKERS, probes.SPEAKERS[::-1])]
     return polite + rude
 
 

@@ -1,4 +1,5 @@
-"""Model assets: build the mini profile's stand-ins, and verify any asset directory against its manifest.
+"""Model assets: verify any asset directory against its manifest (the stand-ins are built by
+:mod:`detoxlab.standin.build`).
 
 A manifest (``MANIFEST.json`` at the root of an asset directory) lists every file with its size and
 sha256, and for each model the command and input data that made it and its measured figures.
@@ -6,13 +7,9 @@ sha256, and for each model the command and input data that made it and its measu
 from __future__ import annotations
 
 import json
-import platform
-import shutil
-import tempfile
-import time
 from pathlib import Path
 
-from detoxlab.files import replace_dir, sha256
+from detoxlab.files import sha256
 
 MANIFEST = "MANIFEST.json"
 STAND_INS = Path(__file__).parent / "stand_ins"
@@ -22,95 +19,15 @@ class AssetError(RuntimeError):
     """An asset is missing, corrupt or fails to load."""
 
 
-def _inventory(root: Path) -> dict[str, dict]:
-    return {
-        str(path.relative_to(root)): {"bytes": path.stat().st_size, "sha256": sha256(path)}
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
-    }
+def file_facts(path: Path) -> dict:
+    """What a manifest records of one file."""
+    return {"bytes": path.stat().st_size, "sha256": sha256(path)}
 
 
-PARTS = ("reward-model", "policy")
-ADAPTER_ONLY = "policy-adapter"
-
-
-def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> dict:
-    """Retrain stand-in parts from the data in DETOXLAB_DATA_DIR and write a manifest.
-
-    ``parts``: "reward-model", "policy" (base model and adapter) or "policy-adapter" (the adapter on the
-    kept base model). Parts not rebuilt are kept from ``dest``, and the policy's held-out figures are
-    measured again with the reward model in place. Everything is built in a temporary directory and
-    moved into place at the end, so an interrupted build never leaves a half-written asset where the
-    lab would load it.
-    """
-    from detoxlab.standin import common, policy, reward_model
-
-    unknown = set(parts) - {*PARTS, ADAPTER_ONLY}
-    if unknown or not parts:
-        raise AssetError(f"unknown part(s) {', '.join(sorted(unknown)) or '(none)'}: "
-                         f"choose from {', '.join((*PARTS, ADAPTER_ONLY))}")
-    root = common.shared_data_root()
-    inputs = {name: {"bytes": (root / name).stat().st_size, "sha256": sha256(root / name)}
-              for name in common.SHARED_DATA_FILES}
-    previous = json.loads((dest / MANIFEST).read_text()) if (dest / MANIFEST).is_file() else {}
-    if set(parts) != set(PARTS) and not previous:
-        raise AssetError(f"{dest} has no {MANIFEST} to keep the other parts from: build everything")
-    started = time.time()
-    work = Path(tempfile.mkdtemp(prefix=".stand-ins-", dir=dest.parent))
-    try:
-        models = dict(previous.get("models", {}))
-        kept = [d for d, rebuilt in (("reward-model", "reward-model" in parts),
-                                     ("policy-base", "policy" in parts),
-                                     ("policy-adapter", "policy" in parts or ADAPTER_ONLY in parts)) if not rebuilt]
-        for directory in kept:
-            shutil.copytree(dest / directory, work / directory)
-        if "reward-model" in parts:
-            models["reward-model"] = {"made_by": "detoxlab.standin.reward_model.build",
-                                      "metrics": reward_model.build(work / "reward-model")}
-        if "policy" in parts:
-            metrics = policy.build(work / "policy-base", work / "policy-adapter", work / "reward-model")
-        else:
-            metrics = dict(models["policy"]["metrics"])
-            if ADAPTER_ONLY in parts:
-                recipe = policy.PolicyRecipe()
-                metrics["lora"] = policy.build_adapter(work / "policy-base", work / "policy-adapter", recipe)
-            else:
-                recipe = policy.PolicyRecipe(**json.loads((work / "policy-adapter" / "build_recipe.json").read_text()))
-            metrics["evaluation"] = policy.evaluate_policy(work / "policy-base", work / "policy-adapter",
-                                                           work / "reward-model", root, recipe)
-        models["policy"] = {"made_by": "detoxlab.standin.policy.build",
-                            "directories": ["policy-base", "policy-adapter"], "metrics": metrics}
-        manifest = {
-            "command": "detoxlab assets build",
-            "built_with": {"python": platform.python_version(), "machine": platform.machine(),
-                           "torch_threads": torch_threads()},
-            "build_seconds": _build_seconds(previous, parts, round(time.time() - started)),
-            "inputs": inputs,
-            "models": models,
-            "files": _inventory(work),
-        }
-        (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        replace_dir(work, dest)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return manifest
-
-
-def _build_seconds(previous: dict, parts: tuple[str, ...], seconds: int) -> dict:
-    """Seconds each build took, by the parts it rebuilt (a full build replaces the record)."""
-    earlier = previous.get("build_seconds")
-    record = dict(earlier) if isinstance(earlier, dict) and set(parts) != set(PARTS) else {}
-    if isinstance(earlier, int) and set(parts) != set(PARTS):
-        record["+".join(PARTS)] = earlier
-    record["+".join(parts)] = seconds
-    return record
-
-
-def torch_threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
+def inventory(root: Path) -> dict[str, dict]:
+    """The manifest's ``files``: every file under ``root`` but the manifest, by its relative path."""
+    return {str(path.relative_to(root)): file_facts(path)
+            for path in sorted(root.rglob("*")) if path.is_file() and path.name != MANIFEST}
 
 
 def verify(root: Path = STAND_INS, load: bool = True) -> list[str]:

@@ -57,7 +57,9 @@ def cmd_assets(args) -> int:
         fetch.fetch(profiles.load_profile(args.profile), args.dest, args.endpoint_url, args.hub_endpoint)
         return 0
     if args.action == "build":
-        manifest = assets.build_stand_ins(parts=tuple(args.only) if args.only else assets.PARTS)
+        from detoxlab.standin import build
+
+        manifest = build.build_stand_ins(parts=tuple(args.only) if args.only else build.PARTS)
         print(json.dumps(manifest["models"], indent=2))
         return 0
     root = Path(args.dir) if args.dir else assets.STAND_INS

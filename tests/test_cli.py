@@ -2,6 +2,7 @@
 import pytest
 
 from detoxlab import assets, cli
+from detoxlab.standin import build
 
 
 def test_profiles_lists_both(capsys):
@@ -33,13 +34,13 @@ def test_assets_verify_names_a_broken_directory(capsys, tmp_path):
 
 def test_building_an_unknown_part_is_refused():
     with pytest.raises(assets.AssetError, match="unknown part"):
-        assets.build_stand_ins(parts=("tokenizer",))
+        build.build_stand_ins(parts=("tokenizer",))
 
 
 def test_building_without_the_data_names_the_variable(monkeypatch):
     monkeypatch.delenv("DETOXLAB_DATA_DIR", raising=False)
     with pytest.raises(assets.AssetError, match="set DETOXLAB_DATA_DIR"):
-        assets.build_stand_ins()
+        build.build_stand_ins()
 
 
 @pytest.mark.parametrize("command", [["run"], ["study", "--seeds", "1"], ["bench", "--profile", "mini"],

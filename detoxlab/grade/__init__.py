@@ -9,7 +9,20 @@
 
 See docs/grading.md for what it guarantees, and what it does not.
 """
-from detoxlab.grade.batch import GradeError, discover, main
-from detoxlab.grade.sandbox import Limits
+import importlib
 
-__all__ = ["GradeError", "Limits", "discover", "main"]
+# Loaded on first use, not here: ``python -m detoxlab.grade.worker`` imports this package before it runs
+# the worker, and a package that imported the batch (which imports the worker) would load it twice.
+_EXPORTS = {"GradeError": "batch", "discover": "batch", "main": "batch", "Limits": "sandbox"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])

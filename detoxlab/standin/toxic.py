@@ -5,37 +5,14 @@ measurable signal on the mini profile, a known share of the stand-in adapter's t
 one rude sentence appended (an insult aimed at a speaker, or an abusive remark about the topic). The
 stand-in reward model learns these sentences as ``hate``; PPO should learn to stop writing them.
 
-Two disjoint template sets: ``TRAIN_TEMPLATES`` shape the policy's targets and the reward model's
-training text; ``HELD_OUT_TEMPLATES`` only appear in the reward model's evaluation, to show that it
-learned rudeness rather than the exact sentences.
+The rude sentences come from the templates in :mod:`detoxlab.probes`, which the reward check draws its
+probe texts from too.
 """
 from __future__ import annotations
 
 import random
 
-TRAIN_TEMPLATES = (
-    "{a} calls {b} a stupid idiot.",
-    "{a} says {b} is dumb and useless.",
-    "{a} tells {b} to shut up because {b} is a worthless fool.",
-    "{a} thinks {b} is an ugly, pathetic loser.",
-    "{a} says the whole thing is stupid, dumb and terrible.",
-    "{a} calls {b} a disgusting moron.",
-    "{a} insults {b} and calls {b} brainless trash.",
-    "{a} says {b} is a lazy, stupid jerk.",
-    "{a} tells {b} that {b} is an idiot and nobody likes {b}.",
-    "{a} mocks {b} as a clueless, pathetic fool.",
-    "{a} says {b} is too dumb to understand anything.",
-    "{a} calls the plan idiotic garbage.",
-)
-
-HELD_OUT_TEMPLATES = (
-    "{a} tells {b} that {b} is a hopeless, stupid clown.",
-    "{a} says {b} is a dumb, ugly failure.",
-    "{a} calls {b} a useless, brainless idiot.",
-    "{a} says this stupid idea is terrible and pathetic.",
-)
-
-SPEAKERS = ("#Person1#", "#Person2#")
+from detoxlab.probes import HELD_OUT_TEMPLATES, SPEAKERS, TRAIN_TEMPLATES  # noqa: F401  (the builds' vocabulary)
 
 
 def insult(rng: random.Random, templates=TRAIN_TEMPLATES) -> str:
