@@ -51,18 +51,24 @@ def reference(resources, request: dict) -> dict:
                                    settings["split_seed"]))
 
 
-def compare(got: dict, want: dict, where: str) -> str:
-    """What differs between two described datasets, as advice; "" when they are the same."""
+def split_settings(data: dict) -> str:
+    """The profile's split, as the advice names it (``data``: the profile's [data] table)."""
+    return f"test_size={data['test_size']}, shuffle=False, seed={data['split_seed']}"
+
+
+def compare(got: dict, want: dict, where: str, data: dict) -> str:
+    """What differs between two described datasets, as advice; "" when they are the same. ``data``: the
+    profile's [data] table, whose split settings the advice names."""
     sizes, wanted = (got["train"]["rows"], got["test"]["rows"]), (want["train"]["rows"], want["test"]["rows"])
     if sum(sizes) != sum(wanted):
         return (f"{where}: {sum(sizes)} rows kept, expected {sum(wanted)}: check the length filter "
                 "(keep input_min_text_length < len(dialogue) <= input_max_text_length)")
     if sizes != wanted:
         return (f"{where}: train {sizes[0]} / test {sizes[1]}, expected {wanted[0]} / {wanted[1]}: "
-                "check train_test_split (test_size=0.2, shuffle=False, seed=42)")
+                f"check train_test_split ({split_settings(data)})")
     if got["all_queries"] == want["all_queries"] and any(got[s]["queries"] != want[s]["queries"] for s in ("train", "test")):
         return (f"{where}: the right rows, but not the lab's split: check train_test_split "
-                "(test_size=0.2, shuffle=False, seed=42)")
+                f"({split_settings(data)})")
     for split in ("train", "test"):
         if got[split]["queries"] != want[split]["queries"]:
             return (f"{where}: the {split} prompts differ from the lab's: wrap each dialogue in prompt_template, "
@@ -78,7 +84,8 @@ def judge(evidence: dict, request: dict, resources):
     profile = resources.profile
     problems = []
     window = f"the {request['split']} split with {request['min_chars']} < length <= {request['max_chars']}"
-    problems.append(compare(evidence["unseen"], reference(resources, request), f"build_dataset on {window}"))
+    problems.append(compare(evidence["unseen"], reference(resources, request), f"build_dataset on {window}",
+                            profile.data))
     if "notebook" not in evidence:
         problems.append(f"the notebook's `dataset`: {evidence.get('notebook_error', 'missing')}")
     else:
@@ -88,7 +95,8 @@ def judge(evidence: dict, request: dict, resources):
         train, test = profile.expected["dataset_sizes"][key]
         lab = resources.cached("lab_dataset", lambda: reference(resources, {
             "split": "train", "min_chars": profile.data["min_dialogue_chars"], "max_chars": profile.data["max_dialogue_chars"]}))
-        problems.append(compare(evidence["notebook"], lab, f"the notebook's `dataset` (expected {train} / {test})"))
+        problems.append(compare(evidence["notebook"], lab, f"the notebook's `dataset` (expected {train} / {test})",
+                                profile.data))
     problems = [p for p in problems if p]
     if problems:
         return False, "; ".join(problems)

@@ -121,7 +121,7 @@ def train(trainer, chosen: Method, profile, reward_fn, progress=None, log=None) 
     sampler = length_sampler(profile)
     gen_kwargs = generation_kwargs(profile, trainer.tokenizer)
     history = []
-    bar = progress or tqdm(total=chosen.steps, desc=f"PPO ({chosen.name})")
+    bar = progress if progress is not None else tqdm(total=chosen.steps, desc=f"PPO ({chosen.name})")
     batches = iter(trainer.dataloader)
     for step in range(chosen.steps):
         try:

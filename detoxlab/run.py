@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from detoxlab.outputs import OutputDirError, writable_dir
+
+if TYPE_CHECKING:  # datasets is slow to import; the CLI checks its arguments first
+    from detoxlab.data import DataSource
 
 SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "detox_lab.ipynb"
 OUTPUT_FILES = ("results.json", "metrics.json", "training.png", "toxicity.png")
@@ -39,8 +43,9 @@ def prepare_out_dir(out: Path) -> Path:
     return out
 
 
-def check_inputs(profile) -> None:
-    """Fail before the expensive part: the data source resolves and local models exist."""
+def check_inputs(profile) -> DataSource:
+    """Fail before the expensive part: the data source resolves and local models exist. Returns the
+    data source, so the caller can say which it used."""
     from detoxlab.data import resolve_source
 
     source = resolve_source(profile.data)

@@ -77,6 +77,8 @@ class _TokenizerOnDevice:
 
 def main(profile_name: str, out: Path, steps: int | None = None, method_name: str | None = None, seed: int = 0,
          quiet: bool = False) -> dict:
+    from tqdm.auto import tqdm
+
     from detoxlab import data, lab, models, ppo, reward
     from detoxlab.files import write_json_atomically
     from detoxlab.outputs import writable_dir
@@ -121,7 +123,7 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
     before = trainable_digest(unwrapped)
     history = ppo.train(trainer, chosen, profile,
                         lambda texts: list(reward.rewards(list(texts), reward_tokenizer, reward_model, label)),
-                        progress=_Silent() if quiet or not accelerator.is_main_process else None)
+                        progress=tqdm(disable=True) if quiet or not accelerator.is_main_process else None)
     after = trainable_digest(unwrapped)
     record = {
         "rank": accelerator.process_index, "world_size": accelerator.num_processes,
@@ -141,16 +143,6 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
               f"({accelerator.distributed_type}); wrote {out}")
     accelerator.wait_for_everyone()
     return record
-
-
-class _Silent:
-    """A progress bar that shows nothing (processes other than the first)."""
-
-    def update(self, *args, **kwargs):
-        pass
-
-    def set_postfix(self, *args, **kwargs):
-        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
