@@ -2,7 +2,8 @@
 
 The offline variables are set before any Hugging Face library is imported (they are read at import).
 Tests that need the real data in ../shared/data take the ``shared_data`` fixture, which skips with
-the reason when ``DETOXLAB_DATA_DIR`` is not set or lacks the files.
+the reason when ``DETOXLAB_DATA_DIR`` is not set or lacks the files, and carry the ``shared_data`` marker
+(``-m "not shared_data"`` leaves them out); a test that takes the fixture without the marker is refused.
 """
 import os
 
@@ -15,6 +16,14 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from detoxlab.data import DATA_DIR_ENV  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = [item.nodeid for item in items
+                if "shared_data" in getattr(item, "fixturenames", ()) and item.get_closest_marker("shared_data") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests take the shared_data fixture without @pytest.mark.shared_data: "
+                                + ", ".join(unmarked))
 
 
 @pytest.fixture(scope="session")

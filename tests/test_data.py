@@ -35,6 +35,7 @@ def test_embedded_sample_has_every_split_and_column(no_data_dir, mini):
         assert all(row["dialogue"].startswith("#Person") and row["summary"] for row in split)
 
 
+@pytest.mark.shared_data
 def test_real_dialogsum_gives_the_course_sizes(shared_data, monkeypatch, mini):
     from transformers import T5Tokenizer
 

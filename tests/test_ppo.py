@@ -87,6 +87,7 @@ def one_step(mini, policy, tokenizer, dataset, method_name):
                               lambda texts: reward.rewards(texts, reward_tokenizer, reward_model))
 
 
+@pytest.mark.slow  # two PPO steps
 def test_corrected_method_measures_kl_against_the_sft_policy(mini, policy, tokenizer, dataset):
     """Before any update the policy is the SFT policy, so the corrected method's first KL is 0; the
     faithful one compares with the adapter disabled and starts away from 0 (the original lab's

@@ -28,6 +28,7 @@ def test_flan_t5_base_with_the_course_lora_has_the_course_counts(full):
     assert models.count_parameters(models.frozen_reference(value_model)).trainable == 0
 
 
+@pytest.mark.shared_data
 def test_written_config_matches_the_real_config_file(shared_data):
     real = json.loads((shared_data / "configs" / "flan-t5-base" / "config.json").read_text())
     for key, value in architectures.FLAN_T5_BASE.items():

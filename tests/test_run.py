@@ -39,6 +39,7 @@ def test_missing_data_for_the_profile(capsys, tmp_path, monkeypatch):
     assert status == 2 and "DETOXLAB_DATA_DIR" in err and "train.csv" in err
 
 
+@pytest.mark.shared_data
 def test_missing_full_profile_assets(capsys, tmp_path, monkeypatch, shared_data):
     monkeypatch.setenv("DETOXLAB_DATA_DIR", str(shared_data))
     monkeypatch.setenv("DETOXLAB_ASSETS_DIR", str(tmp_path / "assets"))
