@@ -62,6 +62,7 @@ history = ppo.train(trainer, method, profile, score)
 print("RESULT " + json.dumps({
     "source": source.kind, "sizes": {k: len(v) for k, v in dataset.items()},
     "base": policy.base_model.config._name_or_path, "vocab_file": tokenizer.vocab_file, "adapter": profile.location(profile.policy["adapter"]),
+    "base_location": profile.location(profile.policy["base_model"]), "reward_location": profile.location(profile.reward["model"]),
     "reward_labels": reward_model.config.id2label, "history": history}))
 '''
 
@@ -83,10 +84,13 @@ def test_full_profile_runs_one_ppo_step_offline_from_the_baked_assets(tmp_path):
     result = json.loads(completed.stdout.split("RESULT ", 1)[1])
     assert result["source"] == "hub"
     assert result["sizes"] == {"train": 96, "test": 24}  # the embedded sample, through the datasets cache
-    assert result["base"] == "google/flan-t5-base"
+    assert result["base"] == str(Path(result["vocab_file"]).parent)  # the pinned snapshot, by path
     assert result["vocab_file"] == str(root / "huggingface" / "hub" / "models--google--flan-t5-base" / "snapshots" /
                                        profile.policy["revision"] / "spiece.model"), "loaded from the baked hub cache"
     assert result["adapter"] == str(root / "full" / "peft-dialogue-summary-checkpoint")
+    # the notebook loads by location alone (the course's code passes no revision): the pinned snapshot
+    assert result["base_location"] == str(Path(result["vocab_file"]).parent)
+    assert result["reward_location"] == profile.reward["model"]  # pinned to the branch "main", which the cache names
     assert result["reward_labels"] == {"0": "nothate", "1": "hate"}
     [step] = result["history"]
     assert step["step"] == 1 and all(isinstance(step[k], float) for k in ("kl", "policy_loss", "value_loss"))

@@ -112,12 +112,27 @@ class Profile:
     overrides: dict = field(default_factory=dict)
 
     def location(self, value: str) -> str:
-        """Where a model lives: a package path, an asset directory, or (unchanged) a hub id."""
+        """Where a model lives: a package path, an asset directory, the hub cache's snapshot of the commit
+        the profile pins (so that loading by this location gets that commit, offline too), or the hub id."""
         if value.startswith("assets:"):
             return str(Path(os.environ.get(ASSETS_DIR_ENV, DEFAULT_ASSETS_DIR)) / self.name / value[len("assets:"):])
         if value.startswith("package:"):
             return str(PACKAGE_DIR / value[len("package:"):])
-        return value
+        return self._pinned_snapshot(value) or value
+
+    def _pinned_snapshot(self, repo_id: str) -> str | None:
+        """The cached snapshot of ``repo_id`` at the commit its section pins (``policy.revision`` for
+        ``policy.base_model``, ``reward.revision`` for ``reward.model``), if the hub cache holds it.
+        ``from_pretrained(repo_id)`` alone would ask for "main", which a cache filled at a commit does not
+        name; a branch revision is left to the hub id (the cache records the branch)."""
+        revision = (self.policy.get("revision") if repo_id == self.policy.get("base_model")
+                    else self.reward.get("revision") if repo_id == self.reward.get("model") else None)
+        if not (revision and len(revision) == 40 and all(c in "0123456789abcdef" for c in revision)):
+            return None
+        from huggingface_hub import try_to_load_from_cache
+
+        config = try_to_load_from_cache(repo_id, "config.json", revision=revision)
+        return str(Path(config).parent) if isinstance(config, str) else None
 
     def as_dict(self) -> dict:
         return {section: dict(getattr(self, section)) for section in (*SCHEMA, "method")} | {"name": self.name}
