@@ -16,7 +16,9 @@ def load_reward_model(profile):
 
 
 def label_index(model, label: str) -> int:
-    mapping = model.config.label2id
+    # from id2label: a config may carry "label2id": null (the RoBERTa hate model's re-saved config does),
+    # and transformers then leaves label2id None while id2label names the labels
+    mapping = {name: int(index) for index, name in model.config.id2label.items()}
     if label not in mapping:
         raise ValueError(f"the reward model has no label {label!r}; its labels are {model.config.id2label}")
     return mapping[label]

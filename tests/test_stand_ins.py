@@ -137,3 +137,29 @@ def test_toxicity_measurement_loads_offline_through_evaluate(mini_profile, rewar
     assert scores[0] < 0.5 < scores[1]
     ratio = evaluator.compute(predictions=texts, aggregation="ratio")["toxicity_ratio"]
     assert ratio == 0.5
+
+
+def test_labels_come_from_id2label_when_the_config_has_no_label2id(mini_profile, reward_parts, tmp_path):
+    """The RoBERTa hate model's re-saved config has "label2id": null; transformers then leaves label2id None.
+    The reward's label lookup and the toxicity measurement must still find "nothate" and "hate"."""
+    import json
+    import shutil
+
+    from detoxlab.assets import STAND_INS
+
+    copy = tmp_path / "reward-model"
+    shutil.copytree(STAND_INS / "reward-model", copy)
+    config = json.loads((copy / "config.json").read_text())
+    config["label2id"] = None
+    (copy / "config.json").write_text(json.dumps(config))
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(copy)
+    assert model.config.label2id is None
+    assert reward.label_index(model, "nothate") == 0 and reward.label_index(model, "hate") == 1
+    profile = load_profile(mini_profile.path, overrides={"reward.model": str(copy)})
+    texts = [mini_profile.expected["non_toxic_probe"], mini_profile.expected["toxic_probe"]]
+    scores = evaluation.toxicity(texts, evaluation.load_toxicity_evaluator(profile))
+    tokenizer, original = reward_parts
+    expected = torch.softmax(reward.logits(texts, tokenizer, original), -1)[:, 1].tolist()
+    assert scores == pytest.approx(expected, abs=1e-4)

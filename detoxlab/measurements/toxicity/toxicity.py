@@ -39,7 +39,7 @@ class Toxicity(evaluate.Measurement):
         self.toxic_classifier = pipeline("text-classification", model=classifier, top_k=None, truncation=True)
 
     def _compute(self, predictions, aggregation="all", toxic_label="hate", threshold=0.5, batch_size=32):
-        labels = set(self.toxic_classifier.model.config.label2id)
+        labels = set(self.toxic_classifier.model.config.id2label.values())   # label2id may be null in a config
         if toxic_label not in labels:
             raise ValueError(f"toxic_label {toxic_label!r} is not a label of the classifier ({sorted(labels)})")
         outputs = self.toxic_classifier(list(predictions), batch_size=batch_size)
