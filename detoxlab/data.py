@@ -83,7 +83,8 @@ def load_raw(source: DataSource) -> datasets.DatasetDict:
     """DialogSum's three splits, as the hub serves them."""
     if source.kind == "hub":
         try:
-            return datasets.load_dataset(source.location)
+            # the cache named now, not when datasets was imported (it reads HF_DATASETS_CACHE once)
+            return datasets.load_dataset(source.location, cache_dir=os.environ.get("HF_DATASETS_CACHE") or None)
         except Exception as error:  # offline without a cache, a wrong id, ...
             raise DataSourceError(
                 f"could not load {source.location} from the Hugging Face hub or its cache ({error}). "

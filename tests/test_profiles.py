@@ -96,8 +96,18 @@ def test_overrides_are_parsed_and_validated():
 
 
 def test_locations(monkeypatch, tmp_path):
+    from asset_layout import put_in_hub_cache
+    from detoxlab.assets import STAND_INS
+
     profile = load_profile("full")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))   # whatever cache this machine has
     assert profile.location("google/flan-t5-base") == "google/flan-t5-base"
+    # once the pinned commit is in the cache, the name alone loads it: the snapshot's path
+    snapshot = put_in_hub_cache(tmp_path / "hub", "google/flan-t5-base", profile.policy["revision"], STAND_INS / "policy-base")
+    assert profile.location("google/flan-t5-base") == str(snapshot)
+    # a branch revision ("main") is left to the hub id: the cache records the branch itself
+    put_in_hub_cache(tmp_path / "hub", profile.reward["model"], "main", STAND_INS / "reward-model")
+    assert profile.location(profile.reward["model"]) == profile.reward["model"]
     monkeypatch.setenv(profiles.ASSETS_DIR_ENV, str(tmp_path))
     assert profile.location("assets:adapter") == str(tmp_path / "full" / "adapter")
     assert profile.location("package:stand_ins/x") == str(profiles.PACKAGE_DIR / "stand_ins" / "x")

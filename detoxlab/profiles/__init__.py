@@ -131,7 +131,9 @@ class Profile:
             return None
         from huggingface_hub import try_to_load_from_cache
 
-        config = try_to_load_from_cache(repo_id, "config.json", revision=revision)
+        # HF_HUB_CACHE as it is now (huggingface_hub reads it once, at import)
+        config = try_to_load_from_cache(repo_id, "config.json", revision=revision,
+                                        cache_dir=os.environ.get("HF_HUB_CACHE") or None)
         return str(Path(config).parent) if isinstance(config, str) else None
 
     def as_dict(self) -> dict:
