@@ -3,15 +3,25 @@
 # adapter and data baked in; nothing is fetched at run time. How to build and use it: docs/container.md.
 # Each RUN step calls a script in docker/ (or scripts/) that CI runs too.
 ARG PYTHON_IMAGE=python:3.11-slim
+# Gradescope's manual Docker configuration accepts only images built on one of its own base images
+ARG GRADESCOPE_BASE=gradescope/autograder-base:ubuntu-22.04
 
 # --- build: .venv with the locked dependencies (no compilers needed: every package is a wheel) ---------
 FROM ${PYTHON_IMAGE} AS build
 # cpu (default) or a CUDA variant of PyTorch's index, e.g. cu128
 ARG TORCH_VARIANT=cpu
 ARG TRL_COMMIT=25fa1bd8803c9998d95a3c38b2bb27a85235ce7b
+# Where packages and trl come from, for mirrors and builds without the internet (scripts/build-image.sh);
+# unset, pip uses PyPI and scripts/setup.sh adds PyTorch's CPU index for the CPU torch build, and trl comes
+# from GitHub's archive of TRL_COMMIT.
+ARG PIP_INDEX_URL
+ARG PIP_EXTRA_INDEX_URL
+ARG PIP_FIND_LINKS
+ARG PIP_CERT
+ARG DETOXLAB_TORCH_INDEX
+ARG TRL_SOURCE
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_EXTRA_INDEX_URL=https://download.pytorch.org/whl/cpu \
     PYTHON=python3.11 \
     TORCH_VARIANT=${TORCH_VARIANT} \
     TRL_COMMIT=${TRL_COMMIT}
@@ -25,6 +35,11 @@ RUN ["bash", "docker/install-project.sh"]
 
 # --- assets: the full profile's models (hub cache), the lab-2 adapter (S3) and DialogSum (datasets cache) --
 FROM build AS assets
+# full (default), or none for an image without the full profile's assets (the mini profile still runs);
+# HF_ENDPOINT and DETOXLAB_S3_ENDPOINT point the fetch at a hub mirror and an S3-compatible server
+ARG DETOXLAB_FETCH_PROFILE=full
+ARG HF_ENDPOINT
+ARG DETOXLAB_S3_ENDPOINT
 ENV DETOXLAB_ASSETS_DIR=/opt/detoxlab-assets
 RUN ["bash", "docker/fetch-assets.sh"]
 
@@ -48,3 +63,26 @@ WORKDIR /home/student/work
 EXPOSE 8888
 ENTRYPOINT ["/opt/detoxlab/docker/entrypoint.sh"]
 CMD ["lab"]
+
+# --- gradescope: the autograder on Gradescope's base image (build with --target gradescope) ---------------
+# Python 3.11 from the base's packages, the locked .venv and trl built there (a .venv is tied to its Python),
+# the assets copied from the assets stage; run_autograder in /autograder (gradescope/setup.sh).
+FROM ${GRADESCOPE_BASE} AS gradescope
+ARG PIP_INDEX_URL
+ARG PIP_EXTRA_INDEX_URL
+ARG PIP_FIND_LINKS
+ARG PIP_CERT
+ARG DETOXLAB_TORCH_INDEX
+ARG TRL_SOURCE
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONUNBUFFERED=1 \
+    DETOXLAB_ASSETS_DIR=/opt/detoxlab-assets \
+    HF_HOME=/opt/detoxlab-assets/huggingface \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    HF_DATASETS_OFFLINE=1
+COPY . /opt/detoxlab
+COPY gradescope/ /autograder/source/
+COPY --from=assets /opt/detoxlab-assets /opt/detoxlab-assets
+RUN ["bash", "/opt/detoxlab/gradescope/setup.sh"]

@@ -10,7 +10,8 @@ TRL_COMMIT=${TRL_COMMIT:-25fa1bd8803c9998d95a3c38b2bb27a85235ce7b}
 TRL_SOURCE=${TRL_SOURCE:-https://github.com/huggingface/trl/archive/$TRL_COMMIT.tar.gz}
 [[ "$TRL_COMMIT" =~ ^[0-9a-f]{40}$ ]] || { echo "install-trl: TRL_COMMIT must be a 40-hex commit, got '$TRL_COMMIT'" >&2; exit 2; }
 case "$TRL_SOURCE" in *"$TRL_COMMIT"*) ;; *) echo "install-trl: TRL_SOURCE does not name commit $TRL_COMMIT" >&2; exit 2;; esac
-"$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation --force-reinstall "trl @ $TRL_SOURCE"
+# --use-pep517: without it a pip lacking `wheel` installs with `setup.py install`, which records no origin
+"$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation --use-pep517 --force-reinstall "trl @ $TRL_SOURCE"
 "$VENV/bin/python" - "$TRL_COMMIT" <<'PY'
 import json
 import sys

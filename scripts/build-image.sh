@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Build the Dockerfile without Docker's daemon and without the internet beyond the package registries:
+# Debian's buildah (chroot isolation, vfs storage). Only what cannot be reached from here is replaced,
+# through build arguments the Dockerfile declares:
+#   - the base image: a Debian bookworm root filesystem made by mmdebstrap (python3.11), standing in for
+#     python:3.11-slim (BASE_IMAGE names another one to use instead);
+#   - pip: the indexes, find-links folders and CA bundle pip is configured with on this machine, passed as
+#     PIP_* build arguments, with their local folders mounted read-only into the RUN steps;
+#   - trl: the source archive of the exact commit from ../shared/vendor (TRL_SOURCE), not GitHub;
+#   - the assets stage: `detoxlab assets fetch` runs for real against servers on 127.0.0.1
+#     (scripts/image/standin_servers.py: a small hub for HF_ENDPOINT and moto's S3), which serve the real
+#     configs and tokenizers with random weights of the real shapes and DialogSum from ../shared/data.
+#   - for the gradescope target, Gradescope's base image (Docker Hub): a Debian bookworm root filesystem
+#     without Python and with /autograder, so that gradescope/setup.sh installs Python 3.11 itself
+#     (GRADESCOPE_BASE names another one to use instead).
+# Usage: scripts/build-image.sh [--tag TAG] [--target runtime|build|gradescope] [--no-assets]
+#   --no-assets   build on an empty assets stage (no servers, no models: the mini profile only)
+# Environment: DETOXLAB_SHARED (default ../shared), IMAGE_WORK (default /var/tmp/detoxlab-image: the
+# base root filesystem and the served stand-ins, kept between builds), BUILD_TIMEOUT (seconds, default 3600).
+# Prints the build's wall time and the image's size; records both in $IMAGE_WORK/build-<tag>.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TAG=detoxlab:cpu TARGET=runtime ASSETS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tag) TAG=$2; shift 2 ;;
+    --target) TARGET=$2; shift 2 ;;
+    --no-assets) ASSETS=0; shift ;;
+    *) echo "build-image: unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+SHARED=$(cd "${DETOXLAB_SHARED:-../shared}" 2>/dev/null && pwd) \
+  || { echo "build-image: ${DETOXLAB_SHARED:-../shared} not found; set DETOXLAB_SHARED" >&2; exit 2; }
+WORK=${IMAGE_WORK:-/var/tmp/detoxlab-image}
+mkdir -p "$WORK"
+buildah_() { buildah --storage-driver vfs "$@"; }
+
+# --- tools, from Debian's packages -------------------------------------------------------------------------
+missing=()
+command -v buildah >/dev/null || missing+=(buildah)
+command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "build-image: install ${missing[*]} (Debian packages) or run as root" >&2; exit 2; }
+  echo "build-image: installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+args=()
+# --- the base image ----------------------------------------------------------------------------------------
+BASE=${BASE_IMAGE:-localhost/detoxlab-base:bookworm-python3.11}
+if [ -z "${BASE_IMAGE:-}" ] && ! buildah_ inspect --type image "$BASE" >/dev/null 2>&1; then
+  echo "build-image: making $BASE with mmdebstrap (Debian bookworm, python3.11)"
+  mmdebstrap --quiet --variant=minbase --include=python3.11,python3.11-venv,ca-certificates,passwd \
+    bookworm "$WORK/base.tar"
+  container=$(buildah_ from scratch)
+  buildah_ add "$container" "$WORK/base.tar" / >/dev/null
+  buildah_ config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env LANG=C.UTF-8 \
+    --cmd '["python3.11"]' "$container"
+  buildah_ commit --quiet "$container" "$BASE" >/dev/null
+  buildah_ rm "$container" >/dev/null
+  rm -f "$WORK/base.tar"
+fi
+args+=(--build-arg "PYTHON_IMAGE=$BASE")
+
+if [ "$TARGET" = gradescope ] && [ -z "${GRADESCOPE_BASE:-}" ]; then
+  GRADESCOPE_BASE=localhost/detoxlab-gradescope-standin:bookworm
+  if ! buildah_ inspect --type image "$GRADESCOPE_BASE" >/dev/null 2>&1; then
+    echo "build-image: making $GRADESCOPE_BASE with mmdebstrap (Debian bookworm, no Python, /autograder)"
+    mmdebstrap --quiet --variant=minbase --include=ca-certificates \
+      --customize-hook='mkdir -p "$1/autograder/source" "$1/autograder/submission" "$1/autograder/results"' \
+      bookworm "$WORK/gradescope-base.tar"
+    container=$(buildah_ from scratch)
+    buildah_ add "$container" "$WORK/gradescope-base.tar" / >/dev/null
+    buildah_ config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env LANG=C.UTF-8 \
+      --workingdir /autograder --cmd '["/bin/bash"]' "$container"
+    buildah_ commit --quiet "$container" "$GRADESCOPE_BASE" >/dev/null
+    buildah_ rm "$container" >/dev/null
+    rm -f "$WORK/gradescope-base.tar"
+  fi
+fi
+[ -z "${GRADESCOPE_BASE:-}" ] || args+=(--build-arg "GRADESCOPE_BASE=$GRADESCOPE_BASE")
+
+# --- pip as configured here --------------------------------------------------------------------------------
+mounts=()
+mount_local() {   # mount the local folders and files a pip setting names, read-only, at the same paths
+  local item path
+  for item in $2; do
+    path=${item#file://}
+    # a local "simple" index links to its files beside it (../files/...): mount the index's parent
+    [ "$1" = index ] && path=$(dirname "$path")
+    case "$path" in /*) [ -e "$path" ] && mounts+=(-v "$path:$path:ro") ;; esac
+  done
+}
+for key in index-url extra-index-url find-links cert; do
+  variable=PIP_$(echo "$key" | tr a-z- A-Z_)
+  value=${!variable:-$(python3 -m pip config get "global.$key" 2>/dev/null || true)}
+  value=$(echo "$value" | tr '\n' ' ' | sed 's/ *$//')
+  [ -n "$value" ] || continue
+  args+=(--build-arg "$variable=$value")
+  case "$key" in *index-url) mount_local index "$value" ;; *) mount_local path "$value" ;; esac
+done
+
+# --- trl from the vendored archive -------------------------------------------------------------------------
+commit=$(sed -n 's/^ARG TRL_COMMIT=\([0-9a-f]*\)$/\1/p' Dockerfile)
+archive="$SHARED/vendor/trl-$commit.tar.gz"
+[ -f "$archive" ] || { echo "build-image: $archive not found (the trl source archive of commit $commit)" >&2; exit 2; }
+mounts+=(-v "$SHARED/vendor:/vendor:ro")
+args+=(--build-arg "TRL_SOURCE=file:///vendor/trl-$commit.tar.gz")
+
+# --- the assets stage: local servers -----------------------------------------------------------------------
+servers=
+stop_servers() { [ -z "$servers" ] || kill "$servers" 2>/dev/null || true; }
+trap stop_servers EXIT
+if [ "$ASSETS" = 1 ] && [ "$TARGET" != build ]; then
+  [ -x .venv/bin/python ] || { echo "build-image: run bash scripts/setup.sh first (the servers use .venv)" >&2; exit 2; }
+  DETOXLAB_DATA_DIR="$SHARED/data" .venv/bin/python scripts/image/standin_servers.py make "$WORK/standins"
+  hub_port=${HUB_PORT:-18765} s3_port=${S3_PORT:-18766}
+  .venv/bin/python scripts/image/standin_servers.py serve "$WORK/standins" --hub-port "$hub_port" --s3-port "$s3_port" \
+    > "$WORK/servers.log" 2>&1 &
+  servers=$!
+  for _ in $(seq 60); do grep -q '^standin-servers: hub' "$WORK/servers.log" && break; sleep 1; done
+  grep -q '^standin-servers: hub' "$WORK/servers.log" || { cat "$WORK/servers.log" >&2; exit 1; }
+  args+=(--build-arg "HF_ENDPOINT=http://127.0.0.1:$hub_port" --build-arg "DETOXLAB_S3_ENDPOINT=http://127.0.0.1:$s3_port")
+elif [ "$ASSETS" = 0 ]; then
+  args+=(--build-arg DETOXLAB_FETCH_PROFILE=none)
+fi
+
+echo "build-image: buildah bud --target $TARGET -t $TAG (base $BASE)"
+started=$(date +%s)
+timeout --signal=TERM --kill-after=30 "${BUILD_TIMEOUT:-3600}" \
+  buildah --storage-driver vfs bud --isolation chroot --target "$TARGET" -t "$TAG" \
+    "${args[@]}" "${mounts[@]}" -f Dockerfile . \
+  || { status=$?; [ "$status" = 124 ] && echo "build-image: stopped after ${BUILD_TIMEOUT:-3600} s (BUILD_TIMEOUT)" >&2; exit "$status"; }
+seconds=$(( $(date +%s) - started ))
+size=$(buildah_ images --format '{{.Size}}' "$TAG" | head -1)   # as buildah reports it, uncompressed
+record="$WORK/build-${TAG//[:\/]/_}.json"
+printf '{"tag": "%s", "target": "%s", "assets": %s, "build_seconds": %d, "size": "%s"}\n' \
+  "$TAG" "$TARGET" "$([ "$ASSETS" = 1 ] && echo true || echo false)" "$seconds" "$size" > "$record"
+echo "build-image: $TAG built in $((seconds / 60)) min $((seconds % 60)) s; size $size ($record)"
