@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from detoxlab.errors import DetoxlabError
 from detoxlab.files import sha256
 
 MANIFEST = "MANIFEST.json"
 STAND_INS = Path(__file__).parent / "stand_ins"
 
 
-class AssetError(RuntimeError):
+class AssetError(DetoxlabError, RuntimeError):
     """An asset is missing, corrupt or fails to load."""
 
 

@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from detoxlab.errors import DetoxlabError
 from detoxlab.outputs import OutputDirError, writable_dir
 
 SIDES = ("original", "lab")
@@ -65,7 +66,7 @@ FLOP_FORMULAS = {
 }
 
 
-class BenchError(RuntimeError):
+class BenchError(DetoxlabError, RuntimeError):
     """A bad bench setting, or a side that did not finish."""
 
 

@@ -1,7 +1,7 @@
 """The `detoxlab` command: a thin layer over the package's functions.
 
-Known failures (bad profile, missing data, unwritable output, corrupt assets) end with one line on
-stderr and exit status 2; anything else is a bug and keeps its traceback.
+Known failures (a DetoxlabError: bad profile, missing data, unwritable output, corrupt assets) end with
+one line on stderr and exit status 2; anything else is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from detoxlab import profiles
+from detoxlab.errors import DetoxlabError
 
 EXIT_USAGE = 2
 
@@ -108,12 +109,8 @@ def cmd_train(args) -> int:
 def cmd_grade(args) -> int:
     from detoxlab import grade
 
-    try:
-        return grade.main(args.path, Path(args.out), args.profile, jobs=args.jobs, timeout_cell=args.timeout_cell,
-                          timeout_total=args.timeout_total, memory_mb=args.memory_mb, one=args.one)
-    except grade.GradeError as error:
-        print(f"detoxlab: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    return grade.main(args.path, Path(args.out), args.profile, jobs=args.jobs, timeout_cell=args.timeout_cell,
+                      timeout_total=args.timeout_total, memory_mb=args.memory_mb, one=args.one)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,19 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from detoxlab.assets import AssetError
-    from detoxlab.bench import BenchError
-    from detoxlab.data import DataSourceError
-    from detoxlab.models import AdapterMismatch
-    from detoxlab.outputs import OutputDirError
-    from detoxlab.run import RunError
-    from detoxlab.train import TrainError
-
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (profiles.ProfileError, DataSourceError, AssetError, AdapterMismatch, RunError,
-            BenchError, TrainError, OutputDirError) as error:
+    except DetoxlabError as error:
         print(f"detoxlab: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import datasets
 
+from detoxlab.errors import DetoxlabError
+
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "DETOXLAB_DATA_DIR"
@@ -25,7 +27,7 @@ COLUMNS = ("id", "dialogue", "summary", "topic")
 EMBEDDED_DIR = Path(__file__).parent / "embedded" / "dialogsum_sample"
 
 
-class DataSourceError(RuntimeError):
+class DataSourceError(DetoxlabError, RuntimeError):
     """The configured DialogSum source is missing or malformed."""
 
 
@@ -56,7 +58,8 @@ def resolve_source(data_profile: dict) -> DataSource:
         return DataSource("embedded", str(EMBEDDED_DIR))
     if data_profile["source"] == "hub":
         return DataSource("hub", data_profile["hub_id"])
-    raise DataSourceError(f"profile key data.source must be 'embedded' or 'hub', got {data_profile['source']!r}")
+    raise DataSourceError(f"profile key data.source must be 'embedded' or 'hub', got {data_profile['source']!r}",
+                          key="data.source")
 
 
 def _read_csv_split(directory: Path, split: str) -> datasets.Dataset:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import torch
 
+from detoxlab.errors import DetoxlabError
+
 
 @dataclass(frozen=True)
 class ParameterCount:
@@ -66,25 +68,30 @@ def load_base_model(profile, dtype: torch.dtype = torch.float32):
                                                  **_revision(profile, "policy"))
 
 
-class AdapterMismatch(ValueError):
-    """The adapter on disk was not trained with the profile's LoRA settings."""
+class AdapterMismatch(DetoxlabError, ValueError):
+    """The adapter on disk (``path``) was not trained with the LoRA settings of ``profile``: ``differences``
+    maps each setting that differs to (the adapter's value, the profile's)."""
+
+    def __init__(self, differences: dict[str, tuple], *, path: str, profile: str):
+        self.differences, self.profile = dict(differences), profile
+        super().__init__("; ".join(f"{name}: adapter has {ours!r}, profile says {theirs!r}"
+                                   for name, (ours, theirs) in self.differences.items()), path=path)
+
+    def describe(self) -> str:
+        return f"adapter {self.path} does not match profile {self.profile}: {self.message}"
 
 
 def check_adapter(profile, adapter_config) -> None:
     """peft 0.3 loads an adapter with the settings saved beside it and ignores any LoRA config passed in
     (the course passes one anyway); so compare the saved settings with the profile's instead."""
     wanted = lora_config(profile)
-    differences = [
-        f"{name}: adapter has {getattr(adapter_config, name)!r}, profile says {getattr(wanted, name)!r}"
-        for name in ("r", "lora_alpha", "lora_dropout", "task_type")
-        if getattr(adapter_config, name) != getattr(wanted, name)
-    ]
+    differences = {name: (getattr(adapter_config, name), getattr(wanted, name))
+                   for name in ("r", "lora_alpha", "lora_dropout", "task_type")
+                   if getattr(adapter_config, name) != getattr(wanted, name)}
     if sorted(adapter_config.target_modules or []) != sorted(wanted.target_modules):
-        differences.append(f"target_modules: adapter has {adapter_config.target_modules}, "
-                           f"profile says {wanted.target_modules}")
+        differences["target_modules"] = (adapter_config.target_modules, wanted.target_modules)
     if differences:
-        raise AdapterMismatch(f"adapter {profile.location(profile.policy['adapter'])} does not match profile "
-                              f"{profile.name}: " + "; ".join(differences))
+        raise AdapterMismatch(differences, path=profile.location(profile.policy["adapter"]), profile=profile.name)
 
 
 def load_policy(profile, is_trainable: bool = True, dtype: torch.dtype = torch.float32):

@@ -1,12 +1,19 @@
 """Output directories: created and proven writable before any expensive work starts."""
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
+from detoxlab.errors import DetoxlabError
 
-class OutputDirError(Exception):
-    """An output directory that cannot be created or written to."""
+
+class OutputDirError(DetoxlabError):
+    """An output directory that cannot be created or written to: ``path`` is the directory, the message
+    the operating system's reason."""
+
+    def describe(self) -> str:
+        return f"cannot write to output directory {os.fspath(self.path)}: {self.message}"
 
 
 def writable_dir(out) -> Path:
@@ -17,5 +24,5 @@ def writable_dir(out) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-").close()
     except OSError as error:
-        raise OutputDirError(f"cannot write to output directory {out}: {error.strerror or error}") from None
+        raise OutputDirError(error.strerror or str(error), path=out) from None
     return out

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from detoxlab.errors import DetoxlabError
 from detoxlab.outputs import OutputDirError, writable_dir
 
 if TYPE_CHECKING:  # datasets is slow to import; the CLI checks its arguments first
@@ -29,7 +30,7 @@ CELL_SECONDS = 6 * 3600
 KERNEL_START_SECONDS = 120
 
 
-class RunError(RuntimeError):
+class RunError(DetoxlabError, RuntimeError):
     """The job cannot start or did not finish; the message says why in one line."""
 
 

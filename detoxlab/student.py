@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+from detoxlab.errors import DetoxlabError
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "detox_lab.ipynb"
 STUDENT = ROOT / "lab" / "detox_lab.ipynb"
@@ -19,8 +21,12 @@ BLOCK = re.compile(rf"^(?P<indent>[ \t]*){re.escape(BEGIN)}[^\n]*\n(?P<body>.*?)
                    re.MULTILINE | re.DOTALL)
 
 
-class SolutionMarkupError(ValueError):
-    """A solution block is unbalanced or has no hint."""
+class SolutionMarkupError(DetoxlabError, ValueError):
+    """A solution block is unbalanced or has no hint; the hint names the cell by its first line."""
+
+
+def _first_line(source: str) -> str:
+    return next((line.strip() for line in source.splitlines() if line.strip()), "")
 
 
 def _placeholder(match: re.Match) -> str:
@@ -28,7 +34,8 @@ def _placeholder(match: re.Match) -> str:
     hints = [line.strip()[len(HINT):].strip() for line in match.group("body").splitlines()
              if line.strip().startswith(HINT)]
     if not hints:
-        raise SolutionMarkupError(f"solution block without a '{HINT}' line:\n{match.group(0)}")
+        raise SolutionMarkupError(f"solution block without a '{HINT}' line",
+                                  hint=f"the block begins {_first_line(match.group('body'))!r}")
     hint = " ".join(hints)
     return f"{indent}# YOUR CODE HERE. Hint: {hint}\n{indent}raise NotImplementedError({('Exercise: ' + hint)!r})"
 
@@ -36,7 +43,7 @@ def _placeholder(match: re.Match) -> str:
 def strip_solutions(source: str) -> str:
     stripped = BLOCK.sub(_placeholder, source)
     if BEGIN in stripped or END in stripped:
-        raise SolutionMarkupError(f"unbalanced {BEGIN} / {END} in:\n{source}")
+        raise SolutionMarkupError(f"unbalanced {BEGIN} / {END}", hint=f"in the cell beginning {_first_line(source)!r}")
     return stripped
 
 

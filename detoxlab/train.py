@@ -27,8 +27,10 @@ import sys
 import time
 from pathlib import Path
 
+from detoxlab.errors import DetoxlabError
 
-class TrainError(RuntimeError):
+
+class TrainError(DetoxlabError, RuntimeError):
     """A bad training setting."""
 
 

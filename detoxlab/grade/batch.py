@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from detoxlab.errors import DetoxlabError
 from detoxlab.grade import results
 from detoxlab.outputs import OutputDirError, writable_dir
 from detoxlab.grade.sandbox import Limits, Sandbox, private_write
@@ -33,7 +34,7 @@ FORWARDED_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 WORKER_ENTRY = "import sys\nfrom detoxlab.grade.batch import run_worker\nsys.exit(run_worker(sys.argv[1:]))"
 
 
-class GradeError(RuntimeError):
+class GradeError(DetoxlabError, RuntimeError):
     """Grading cannot start (bad path, bad options); the message says why in one line."""
 
 

@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from detoxlab.errors import DetoxlabError
+
 PROFILE_DIR = Path(__file__).parent
 PACKAGE_DIR = PROFILE_DIR.parent
 DEFAULT_PROFILE = "mini"
@@ -91,8 +93,9 @@ METHOD_SCHEMA: dict[str, tuple[type, str]] = {
 OPTIONAL = {("policy", "adapter_s3_uri"), ("expected", "trainable_parameters"), ("expected", "total_parameters")}
 
 
-class ProfileError(ValueError):
-    """A profile is missing, unreadable, or has a key of the wrong kind."""
+class ProfileError(DetoxlabError, ValueError):
+    """A profile is missing, unreadable, or has a key of the wrong kind; ``key`` names the key (dotted,
+    ``ppo.batch_size``) where one is at fault, ``path`` the profile file as the message names it."""
 
 
 @dataclass(frozen=True)
@@ -144,72 +147,87 @@ def available() -> list[str]:
     return sorted(path.stem for path in PROFILE_DIR.glob("*.toml"))
 
 
-def _check_type(where: str, value, expected) -> None:
+def _check_type(source: str, key: str, value, expected) -> None:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return
     if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-        raise ProfileError(f"{where} must be {expected.__name__}, got {type(value).__name__} {value!r}")
+        raise ProfileError(f"{key} must be {expected.__name__}, got {type(value).__name__} {value!r}", key=key,
+                           path=source)
     if expected is float and not math.isfinite(value):
-        raise ProfileError(f"{where} must be a finite number, got {value!r}")
+        raise ProfileError(f"{key} must be a finite number, got {value!r}", key=key, path=source)
 
 
 def validate(raw: dict, source: str) -> None:
     for section, keys in SCHEMA.items():
         if not isinstance(raw.get(section), dict):
-            raise ProfileError(f"{source}: missing section [{section}]")
+            raise ProfileError(f"missing section [{section}]", key=section, path=source)
         unknown = set(raw[section]) - set(keys)
         if unknown:
-            raise ProfileError(f"{source}: unknown key(s) {', '.join(f'{section}.{k}' for k in sorted(unknown))}")
+            raise _unknown_keys(source, section, unknown)
         for key, (kind, help_text) in keys.items():
             if key not in raw[section]:
                 if (section, key) in OPTIONAL:
                     continue
-                raise ProfileError(f"{source}: missing key {section}.{key} ({help_text})")
-            _check_type(f"{source}: {section}.{key}", raw[section][key], kind)
+                raise ProfileError(f"missing key {section}.{key}", key=f"{section}.{key}", path=source, hint=help_text)
+            _check_type(source, f"{section}.{key}", raw[section][key], kind)
+
+    def fail(key: str, problem: str) -> ProfileError:
+        return ProfileError(f"{key} {problem}", key=key, path=source)
+
     data, gen, ppo = raw["data"], raw["generation"], raw["ppo"]
     if "{dialogue}" not in data["prompt_template"]:
-        raise ProfileError(f"{source}: data.prompt_template must contain {{dialogue}}")
+        raise fail("data.prompt_template", "must contain {dialogue}")
     if not 0 < data["test_size"] < 1:
-        raise ProfileError(f"{source}: data.test_size must be between 0 and 1, got {data['test_size']}")
+        raise fail("data.test_size", f"must be between 0 and 1, got {data['test_size']}")
     if not data["min_dialogue_chars"] < data["max_dialogue_chars"]:
-        raise ProfileError(f"{source}: data.min_dialogue_chars must be below data.max_dialogue_chars")
+        raise fail("data.min_dialogue_chars", "must be below data.max_dialogue_chars")
     if not 0 < gen["output_min_length"] < gen["output_max_length"]:
-        raise ProfileError(f"{source}: generation.output_min_length must be positive and below output_max_length")
+        raise fail("generation.output_min_length", "must be positive and below output_max_length")
     if ppo["batch_size"] % ppo["mini_batch_size"]:
-        raise ProfileError(f"{source}: ppo.batch_size must be a multiple of ppo.mini_batch_size")
+        raise fail("ppo.batch_size", "must be a multiple of ppo.mini_batch_size")
     for key in ("batch_size", "mini_batch_size"):
         if ppo[key] < 1:
-            raise ProfileError(f"{source}: ppo.{key} must be at least 1, got {ppo[key]}")
+            raise fail(f"ppo.{key}", f"must be at least 1, got {ppo[key]}")
     _validate_methods(raw, source)
     for source_name, sizes in raw["expected"]["dataset_sizes"].items():
         if not (isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(n, int) for n in sizes)):
-            raise ProfileError(f"{source}: expected.dataset_sizes.{source_name} must be [train, test] integers")
+            raise fail(f"expected.dataset_sizes.{source_name}", "must be [train, test] integers")
+
+
+def _unknown_keys(source: str, where: str, unknown: set[str]) -> ProfileError:
+    keys = [f"{where}.{key}" for key in sorted(unknown)]
+    return ProfileError(f"unknown key(s) {', '.join(keys)}", key=keys[0], path=source)
 
 
 def _validate_methods(raw: dict, source: str) -> None:
     methods = raw.get("method")
     if not isinstance(methods, dict) or not methods:
-        raise ProfileError(f"{source}: missing [method.NAME] tables (keys: {', '.join(METHOD_SCHEMA)})")
+        raise ProfileError("missing [method.NAME] tables", key="method", path=source,
+                           hint=f"keys: {', '.join(METHOD_SCHEMA)}")
     for name, settings in methods.items():
         where = f"method.{name}"
         if not isinstance(settings, dict):
-            raise ProfileError(f"{source}: {where} must be a table")
+            raise ProfileError(f"{where} must be a table", key=where, path=source)
         unknown = set(settings) - set(METHOD_SCHEMA)
         if unknown:
-            raise ProfileError(f"{source}: unknown key(s) {', '.join(f'{where}.{k}' for k in sorted(unknown))}")
+            raise _unknown_keys(source, where, unknown)
         for key, (kind, help_text) in METHOD_SCHEMA.items():
             if key not in settings:
-                raise ProfileError(f"{source}: missing key {where}.{key} ({help_text})")
-            _check_type(f"{source}: {where}.{key}", settings[key], kind)
+                raise ProfileError(f"missing key {where}.{key}", key=f"{where}.{key}", path=source, hint=help_text)
+            _check_type(source, f"{where}.{key}", settings[key], kind)
         if settings["reference"] not in ("sft", "base"):
-            raise ProfileError(f"{source}: {where}.reference must be 'sft' or 'base', got {settings['reference']!r}")
+            raise ProfileError(f"{where}.reference must be 'sft' or 'base', got {settings['reference']!r}",
+                               key=f"{where}.reference", path=source)
         if settings["reward_input"] not in ("summary", "prompt+summary-raw"):
-            raise ProfileError(f"{source}: {where}.reward_input must be 'summary' or 'prompt+summary-raw'")
+            raise ProfileError(f"{where}.reward_input must be 'summary' or 'prompt+summary-raw'",
+                               key=f"{where}.reward_input", path=source)
         for key in ("ppo_epochs", "steps"):
             if settings[key] < 1:
-                raise ProfileError(f"{source}: {where}.{key} must be at least 1, got {settings[key]}")
+                raise ProfileError(f"{where}.{key} must be at least 1, got {settings[key]}", key=f"{where}.{key}",
+                                   path=source)
     if raw["ppo"]["method"] not in methods:
-        raise ProfileError(f"{source}: ppo.method {raw['ppo']['method']!r} is not one of {', '.join(methods)}")
+        raise ProfileError(f"ppo.method {raw['ppo']['method']!r} is not one of {', '.join(methods)}",
+                           key="ppo.method", path=source)
 
 
 def _parse_override(raw: dict, dotted: str, value, source: str) -> None:
@@ -218,17 +236,18 @@ def _parse_override(raw: dict, dotted: str, value, source: str) -> None:
     if section == "method":
         name, _, key = key.partition(".")
         if name not in raw.get("method", {}) or key not in METHOD_SCHEMA:
-            raise ProfileError(f"{source}: cannot override unknown key {dotted!r}")
+            raise ProfileError(f"cannot override unknown key {dotted!r}", key=dotted, path=source)
         target, kind = raw["method"][name], METHOD_SCHEMA[key][0]
     elif section not in SCHEMA or key not in SCHEMA[section]:
-        raise ProfileError(f"{source}: cannot override unknown key {dotted!r}")
+        raise ProfileError(f"cannot override unknown key {dotted!r}", key=dotted, path=source)
     else:
         kind = SCHEMA[section][key][0]
     if isinstance(value, str) and kind is not str:
         try:
             value = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError as error:
-            raise ProfileError(f"{source}: override {dotted}={value!r} is not a valid {kind.__name__}") from error
+            raise ProfileError(f"override {dotted}={value!r} is not a valid {kind.__name__}", key=dotted,
+                               path=source) from error
     target[key] = value
 
 
@@ -246,7 +265,7 @@ def load_profile(name_or_path: str | os.PathLike = DEFAULT_PROFILE, overrides: d
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ProfileError(f"{path}: not valid TOML ({error})") from error
+        raise ProfileError("not valid TOML", path=path, hint=str(error)) from error
     for dotted, value in (overrides or {}).items():
         _parse_override(raw, dotted, value, path.name)
     validate(raw, path.name)
