@@ -24,7 +24,7 @@ import numpy as np
 from detoxlab import data, evaluation, lab, models, ppo, reward
 from detoxlab.files import write_json_atomically
 from detoxlab.outputs import writable_dir
-from detoxlab.profiles import load_profile
+from detoxlab.profiles import load_profile, steps_override
 
 BOOTSTRAP_RESAMPLES = 10_000
 SETTINGS = tuple(f.name for f in dataclasses.fields(ppo.Method) if f.name != "name")
@@ -53,14 +53,14 @@ ABLATION = (
 )
 
 
-def arm_methods(profile, arms=ABLATION, steps: int | None = None) -> dict[str, ppo.Method]:
-    """Each arm's method: the profile's faithful method with the arm's overrides (and ``steps``, if
-    given, for every arm)."""
+def arm_methods(profile, arms=ABLATION) -> dict[str, ppo.Method]:
+    """Each arm's method: the profile's faithful method with the arm's overrides (a step count for every
+    arm is the profile's override ``profiles.steps_override``)."""
     faithful, corrected = ppo.method(profile, "faithful"), ppo.method(profile, "corrected")
     methods = {}
     for name, overrides in arms:
         values = {key: getattr(corrected, key) if value is CORRECTED else value for key, value in overrides.items()}
-        methods[name] = dataclasses.replace(faithful, name=name, **values | ({"steps": steps} if steps else {}))
+        methods[name] = dataclasses.replace(faithful, name=name, **values)
     return methods
 
 
@@ -220,10 +220,10 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
          ablation: bool = False, resume: bool = False, log=print) -> dict:
     from tqdm.auto import tqdm
 
-    profile = load_profile(profile_name)
+    profile = load_profile(profile_name, overrides=steps_override(steps))
     out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
     started = time.time()
-    methods = arm_methods(profile, ABLATION if ablation else STUDY, steps)
+    methods = arm_methods(profile, ABLATION if ablation else STUDY)
     changed = {name: changed_settings(chosen, methods["faithful"]) for name, chosen in methods.items()}
     for name in [name for name in methods if name != "faithful" and not changed[name]]:
         log(f"detoxlab study: arm {name!r} is the faithful method in profile {profile.name}; skipped")

@@ -84,14 +84,12 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
     from detoxlab import data, lab, models, ppo, reward
     from detoxlab.files import write_json_atomically
     from detoxlab.outputs import writable_dir
-    from detoxlab.profiles import load_profile
+    from detoxlab.profiles import load_profile, steps_override
 
-    profile = load_profile(profile_name)
+    if steps is not None and steps < 1:
+        raise TrainError("--steps must be at least 1")
+    profile = load_profile(profile_name, overrides=steps_override(steps))
     chosen = ppo.method(profile, method_name or profile.ppo["method"])
-    if steps is not None:
-        if steps < 1:
-            raise TrainError("--steps must be at least 1")
-        chosen = ppo.Method(**{**vars(chosen), "steps": steps})
     out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
 
     lab.make_reproducible(seed)

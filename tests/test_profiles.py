@@ -95,6 +95,18 @@ def test_overrides_are_parsed_and_validated():
         load_profile("mini", {"method.corrected.steps": "0"})
 
 
+def test_a_step_count_overrides_every_method():
+    profile = load_profile("mini", profiles.steps_override(2))
+    assert {settings["steps"] for settings in profile.method.values()} == {2}
+    assert profile.overrides == {"method.*.steps": 2}
+    assert profiles.steps_override(None) == {}
+    assert load_profile("mini", profiles.steps_override(None)).method == load_profile("mini").method
+    with pytest.raises(ProfileError, match="method.faithful.steps must be at least 1"):
+        load_profile("mini", profiles.steps_override(0))
+    with pytest.raises(ProfileError, match=r"cannot override unknown key 'method\.\*\.step'"):
+        load_profile("mini", {"method.*.step": 2})
+
+
 def test_locations(monkeypatch, tmp_path):
     from asset_layout import put_in_hub_cache
     from detoxlab.assets import STAND_INS

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from detoxlab import evaluation, models, ppo, study
-from detoxlab.profiles import load_profile
+from detoxlab.profiles import load_profile, steps_override
 
 
 def test_paired_bootstrap_interval_brackets_a_clear_shift_and_zero_for_noise():
@@ -74,7 +74,7 @@ def test_each_ablation_arm_differs_from_faithful_in_exactly_its_named_settings(m
     assert study.changed_settings(arms["corrected budget"], faithful) == {
         "learning_rate": corrected.learning_rate, "ppo_epochs": corrected.ppo_epochs, "steps": corrected.steps}
     # --steps sets every arm's steps, so the budget arm then differs in learning rate and epochs only
-    short = study.arm_methods(mini, study.ABLATION, steps=2)
+    short = study.arm_methods(load_profile("mini", steps_override(2)), study.ABLATION)
     assert {arm.steps for arm in short.values()} == {2}
     assert set(study.changed_settings(short["corrected budget"], short["faithful"])) == {"learning_rate", "ppo_epochs"}
 

@@ -90,6 +90,7 @@ METHOD_SCHEMA: dict[str, tuple[type, str]] = {
     "steps": (int, "PPO steps"),
     "init_kl_coef": (float, "initial KL penalty coefficient (trl's adaptive controller)"),
 }
+EVERY_METHOD = "*"  # in an override's key, method.*.KEY: every [method.NAME] table
 OPTIONAL = {("policy", "adapter_s3_uri"), ("expected", "trainable_parameters"), ("expected", "total_parameters")}
 
 
@@ -230,32 +231,41 @@ def _validate_methods(raw: dict, source: str) -> None:
                            key="ppo.method", path=source)
 
 
+def steps_override(steps: int | None) -> dict:
+    """The override that gives every method ``steps`` PPO steps (none when ``steps`` is None): how a
+    step count chosen at run time reaches the profile."""
+    return {} if steps is None else {f"method.{EVERY_METHOD}.steps": steps}
+
+
 def _parse_override(raw: dict, dotted: str, value, source: str) -> None:
     section, _, key = dotted.partition(".")
-    target = raw.get(section)
     if section == "method":
         name, _, key = key.partition(".")
-        if name not in raw.get("method", {}) or key not in METHOD_SCHEMA:
+        methods = raw.get("method", {})
+        names = list(methods) if name == EVERY_METHOD else [name]
+        if not names or key not in METHOD_SCHEMA or any(n not in methods for n in names):
             raise ProfileError(f"cannot override unknown key {dotted!r}", key=dotted, path=source)
-        target, kind = raw["method"][name], METHOD_SCHEMA[key][0]
+        targets, kind = [methods[n] for n in names], METHOD_SCHEMA[key][0]
     elif section not in SCHEMA or key not in SCHEMA[section]:
         raise ProfileError(f"cannot override unknown key {dotted!r}", key=dotted, path=source)
     else:
-        kind = SCHEMA[section][key][0]
+        targets, kind = [raw[section]], SCHEMA[section][key][0]
     if isinstance(value, str) and kind is not str:
         try:
             value = tomllib.loads(f"v = {value}")["v"]
         except tomllib.TOMLDecodeError as error:
             raise ProfileError(f"override {dotted}={value!r} is not a valid {kind.__name__}", key=dotted,
                                path=source) from error
-    target[key] = value
+    for target in targets:
+        target[key] = value
 
 
 def load_profile(name_or_path: str | os.PathLike = DEFAULT_PROFILE, overrides: dict | None = None) -> Profile:
     """Read and validate a profile by name (``mini``, ``full``) or by path to a TOML file.
 
-    ``overrides`` maps dotted keys to values (``{"ppo.steps": 2}``; strings are parsed as TOML values),
-    applied before validation so a bad override is reported like a bad file.
+    ``overrides`` maps dotted keys to values (``{"method.corrected.steps": 2}``; ``method.*.steps`` sets
+    every method's; strings are parsed as TOML values), applied before validation so a bad override is
+    reported like a bad file.
     """
     candidate = Path(name_or_path)
     path = candidate if candidate.suffix == ".toml" else PROFILE_DIR / f"{name_or_path}.toml"
