@@ -133,3 +133,35 @@ def test_first_unreadable_names_the_blocking_folder(tmp_path):
     if os.geteuid() != 0:  # root reads anything: the as-another-user case is the test above
         (readable / "a.txt").chmod(0)
         assert sandbox.first_unreadable([str(readable)]) == [str(readable / "a.txt"), "permission denied"]
+
+
+@pytest.mark.skipif(not running_as_root(), reason="a submission has a user of its own only when the grader is root")
+def test_without_a_mount_namespace_the_kernel_runs_as_its_own_user_or_the_grader_says_why(parent, mini, no_data_dir,
+                                                                                          monkeypatch):
+    """Root in a container with Docker's default capabilities (Gradescope) cannot unshare a mount namespace.
+    Where nothing the kernel needs sits behind a folder closed to others (the Gradescope image), the kernel
+    runs as its own user in the file system as it is; where something does (a Python under /root), the
+    grader stops with one line naming the folder and the reason, before any submission runs."""
+    monkeypatch.setattr(sandbox, "_MOUNT_NAMESPACE", False)
+    box = Sandbox(parent, Limits())
+    try:
+        closed = box._view()[0]
+        problem = box.unreadable(mini)
+        if closed:
+            assert problem[0] == sorted(closed)[0] and "CAP_SYS_ADMIN" in problem[1], problem
+        else:
+            assert problem is None and box._plan == ({}, [])
+            done = subprocess.run([sys.executable, "-I", "-c", "import os; print(os.getuid())"], capture_output=True,
+                                  text=True, timeout=60, preexec_fn=box._become_submission)
+            assert done.returncode == 0 and int(done.stdout) == box.uid != 0, done.stderr
+    finally:
+        box.cleanup()
+
+
+@pytest.mark.skipif(not running_as_root(), reason="only root may unshare a mount namespace")
+def test_the_mount_namespace_probe_finds_one_for_root_on_a_machine(monkeypatch):
+    monkeypatch.setattr(sandbox, "_MOUNT_NAMESPACE", None)
+    assert sandbox.mount_namespace_available() is True
+    monkeypatch.setattr(sandbox, "_MOUNT_NAMESPACE", None)   # as an unprivileged process: refused
+    monkeypatch.setattr(sandbox.sys, "executable", "/bin/false")
+    assert sandbox.mount_namespace_available() is False

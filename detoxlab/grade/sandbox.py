@@ -243,6 +243,25 @@ def _call(result: int, ctypes, what: str) -> None:
         raise OSError(error, f"{what}: {os.strerror(error)}")
 
 
+_MOUNT_NAMESPACE: bool | None = None   # probed once per grader process
+
+
+def mount_namespace_available() -> bool:
+    """Whether a child of this process may make a private mount namespace (it needs CAP_SYS_ADMIN): yes
+    for root on a machine, no for root in a container started with Docker's default capabilities, as
+    Gradescope's are. Probed once, in a separate process, so the grader's own namespace never changes."""
+    global _MOUNT_NAMESPACE
+    if _MOUNT_NAMESPACE is None:
+        probe = ("import ctypes, ctypes.util, sys\n"
+                 f"sys.exit(ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True).unshare({CLONE_NEWNS}) != 0)")
+        try:
+            _MOUNT_NAMESPACE = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True,
+                                              timeout=ACCESS_CHECK_SECONDS).returncode == 0
+        except subprocess.TimeoutExpired:
+            _MOUNT_NAMESPACE = False
+    return _MOUNT_NAMESPACE
+
+
 def hidden_ancestors(paths) -> dict[str, set[str]]:
     """{folder others cannot enter: {its children on the way to ``paths``}} (e.g. /root: {.pyenv})."""
     found: dict[str, set[str]] = {}
@@ -388,6 +407,10 @@ class Sandbox:
         self.give(self.root)  # as the kernel's folder is given (copy_submission), and checked like the rest
         paths = [str(self.root), *needed_in_place(profile, data_and_models=not self.isolate_user)]
         self._plan = self._view() if self.isolate_user else ({}, [])
+        if self.isolate_user and not mount_namespace_available():
+            problem = self._without_private_view(self._plan[0])
+            if problem:
+                return problem
         code = (inspect.getsource(first_unreadable)
                 + "\nimport json, sys\nprint(json.dumps(first_unreadable(json.loads(sys.argv[1]))))\n")
         try:
@@ -404,6 +427,21 @@ class Sandbox:
         except (IndexError, json.JSONDecodeError):
             return sys.executable, f"the access check printed no answer ({done.stdout[-200:]!r})"
         return (found[0], found[1]) if found else None
+
+    @staticmethod
+    def _without_private_view(expose: dict) -> tuple[str, str] | None:
+        """(path, reason) when the submission's user cannot be given what it needs without a private view:
+        a folder on the way that others cannot enter, or a project or environment others may write."""
+        advice = ("this grader cannot give the submission a private view of the file system (no mount "
+                  "namespace: a container without CAP_SYS_ADMIN); ")
+        for folder in sorted(expose):
+            return folder, advice + "install the project and its Python where other users can read them"
+        from detoxlab.profiles import PACKAGE_DIR
+
+        for path in (PACKAGE_DIR.parent, Path(sys.prefix), Path(sys.base_prefix)):
+            if os.stat(path).st_mode & stat.S_IWOTH:
+                return str(path), advice + "others may write here, so the submission could change it"
+        return None
 
     def _link_or_copy(self, source: str, target: str) -> str:
         info = os.stat(source)
@@ -447,6 +485,11 @@ class Sandbox:
         needed += [p for p in sys.path if p and os.path.isdir(p)]
         expose = hidden_ancestors(needed)
         read_only = [str(project), sys.prefix, sys.base_prefix]
+        if not mount_namespace_available():
+            # Without a mount namespace (a container without CAP_SYS_ADMIN) the kernel sees the file system
+            # as it is: the submission's fresh user id cannot write the project or the environment as long as
+            # others cannot (checked in unreadable()); a folder closed to others cannot be opened for it.
+            return expose, []
         return expose, read_only
 
     def _enter(self) -> None:
@@ -461,7 +504,8 @@ class Sandbox:
     def _become_submission(self) -> None:
         """(As root, after fork) the kernel's private view of the file system, then the sandbox's user."""
         if self.isolate_user:
-            private_view(*self._plan)
+            if any(self._plan):   # empty without a mount namespace (_view)
+                private_view(*self._plan)
             os.setgroups([])
             os.setgid(self.gid)
             os.setuid(self.uid)
