@@ -585,10 +585,9 @@ def main(out: Path, profile: str = "full", prompts: int | None = None, prompt_to
         raise BenchError(f"unknown bench profile {profile!r}: choose full (the real architectures, random weights) "
                          f"or mini (the stand-ins)")
     defaults = DEFAULTS[profile]
-    spec = {"profile": profile, "prompts": prompts or defaults["prompts"],
-            "prompt_tokens": prompt_tokens or defaults["prompt_tokens"],
-            "response_tokens": response_tokens or defaults["response_tokens"],
-            "eval_n": eval_n or defaults["eval_n"], "repeat": repeat, "seed": seed}
+    given = {"prompts": prompts, "prompt_tokens": prompt_tokens, "response_tokens": response_tokens, "eval_n": eval_n}
+    spec = {"profile": profile, **{name: defaults[name] if value is None else value for name, value in given.items()},
+            "repeat": repeat, "seed": seed}
     lab_profile = load_profile(profile)
     spec["method"] = method or lab_profile.ppo["method"]
     if spec["method"] not in lab_profile.method:

@@ -6,6 +6,8 @@ one line on stderr and exit status 2; anything else is a bug and keeps its trace
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -14,6 +16,29 @@ from detoxlab import profiles
 from detoxlab.errors import DetoxlabError
 
 EXIT_USAGE = 2
+
+
+class _Default:
+    """An option's default: the default of the parameter it feeds in the function its command calls.
+    The value is written once, in that signature; it is read only when ``--help`` shows it (building
+    the parser imports none of the commands' modules), and a command passes only the options given
+    (``_given``), so the function applies its own default."""
+
+    def __init__(self, function: str, parameter: str):
+        self.function, self.parameter = function, parameter   # function: "module:name"
+
+    def value(self):
+        module, _, name = self.function.partition(":")
+        return inspect.signature(getattr(importlib.import_module(module), name)).parameters[self.parameter].default
+
+    def __str__(self) -> str:
+        value = self.value()
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _given(args, *names: str) -> dict:
+    """The named options the user gave; an option left at its ``_Default`` is left to the function."""
+    return {name: getattr(args, name) for name in names if not isinstance(getattr(args, name), _Default)}
 
 
 def _profile_arg(parser: argparse.ArgumentParser) -> None:
@@ -82,10 +107,7 @@ def cmd_student(args) -> int:
 def cmd_study(args) -> int:
     from detoxlab import study
 
-    if args.seeds < 1 or args.eval_prompts < 2 or (args.steps is not None and args.steps < 1):
-        print("detoxlab: error: --seeds and --steps must be at least 1, --eval-prompts at least 2", file=sys.stderr)
-        return EXIT_USAGE
-    study.main(args.profile, Path(args.out), seeds=args.seeds, eval_prompts=args.eval_prompts, steps=args.steps,
+    study.main(args.profile, Path(args.out), **_given(args, "seeds", "eval_prompts", "steps"),
                ablation=args.ablation, resume=args.resume)
     return 0
 
@@ -93,9 +115,9 @@ def cmd_study(args) -> int:
 def cmd_bench(args) -> int:
     from detoxlab import bench
 
-    report = bench.main(Path(args.out), profile=args.profile, prompts=args.prompts, prompt_tokens=args.prompt_tokens,
-                        response_tokens=args.response_tokens, eval_n=args.eval_n, repeat=args.repeat,
-                        method=args.method, seed=args.seed, tokenizers=Path(args.tokenizers) if args.tokenizers else None)
+    report = bench.main(Path(args.out), **_given(args, "profile", "prompts", "prompt_tokens", "response_tokens",
+                                                 "eval_n", "repeat", "method", "seed"),
+                        tokenizers=Path(args.tokenizers) if args.tokenizers else None)
     return 0 if report["identical_work"] else 1
 
 
@@ -109,8 +131,8 @@ def cmd_train(args) -> int:
 def cmd_grade(args) -> int:
     from detoxlab import grade
 
-    return grade.main(args.path, Path(args.out), args.profile, jobs=args.jobs, timeout_cell=args.timeout_cell,
-                      timeout_total=args.timeout_total, memory_mb=args.memory_mb, one=args.one)
+    return grade.main(args.path, Path(args.out), args.profile, one=args.one,
+                      **_given(args, "jobs", "timeout_cell", "timeout_total", "memory_mb"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,10 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "with bootstrap intervals; study.json, study.md and plots to --out")
     _profile_arg(studying)
     studying.add_argument("--out", required=True, help="output directory")
-    studying.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default: 3)")
-    studying.add_argument("--eval-prompts", type=int, default=200,
-                          help="held-out DialogSum test prompts (default: 200; the embedded sample has fewer)")
-    studying.add_argument("--steps", type=int, default=None,
+    studying.add_argument("--seeds", type=int, default=_Default("detoxlab.study:main", "seeds"),
+                          help="seeds 0..N-1 (default: %(default)s)")
+    studying.add_argument("--eval-prompts", type=int, default=_Default("detoxlab.study:main", "eval_prompts"),
+                          help="held-out DialogSum test prompts (default: %(default)s; the embedded sample has fewer)")
+    studying.add_argument("--steps", type=int, default=_Default("detoxlab.study:main", "steps"),
                           help="PPO steps for every method (default: each method's own, from the profile)")
     studying.add_argument("--ablation", action="store_true",
                           help="also train the faithful method with one group of settings changed at a time "
@@ -166,19 +189,33 @@ def build_parser() -> argparse.ArgumentParser:
                                "prompts and sampling (every run is saved there as it ends)")
     studying.set_defaults(func=cmd_study)
 
+    from detoxlab.bench import DEFAULTS as BENCH_SIZES  # the bench module imports only the standard library
+
+    def bench_default(name: str) -> str:
+        if len({sizes[name] for sizes in BENCH_SIZES.values()}) == 1:
+            return str(next(iter(BENCH_SIZES.values()))[name])
+        return ", ".join(f"{profile} {sizes[name]}" for profile, sizes in BENCH_SIZES.items())
+
     bench = commands.add_parser("bench", help="time the original lab's PPO step and evaluation against the lab's; "
                                               "bench.json to --out")
     bench.add_argument("--out", default="bench", help="output directory (default: bench)")
-    bench.add_argument("--profile", choices=["full", "mini"], default="full",
-                       help="full: flan-t5-base and the RoBERTa reward model at real shape, random weights "
-                            "(default); mini: the stand-in models")
-    bench.add_argument("--prompts", type=int, help="prompts per PPO step (default 16)")
-    bench.add_argument("--prompt-tokens", type=int, help="tokens per prompt (default: full 128, mini 96)")
-    bench.add_argument("--response-tokens", type=int, help="new tokens per summary (default: full 64, mini 32)")
-    bench.add_argument("--eval-n", type=int, help="summaries in the toxicity evaluation (default 16)")
-    bench.add_argument("--repeat", type=int, default=1, help="timed repetitions; the median is reported (default 1)")
-    bench.add_argument("--method", help="PPO method for both sides (default: the profile's)")
-    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--profile", choices=list(BENCH_SIZES), default=_Default("detoxlab.bench:main", "profile"),
+                       help="full: flan-t5-base and the RoBERTa reward model at real shape, random weights; "
+                            "mini: the stand-in models (default: %(default)s)")
+    bench.add_argument("--prompts", type=int, default=_Default("detoxlab.bench:main", "prompts"),
+                       help=f"prompts per PPO step (default: {bench_default('prompts')})")
+    bench.add_argument("--prompt-tokens", type=int, default=_Default("detoxlab.bench:main", "prompt_tokens"),
+                       help=f"tokens per prompt (default: {bench_default('prompt_tokens')})")
+    bench.add_argument("--response-tokens", type=int, default=_Default("detoxlab.bench:main", "response_tokens"),
+                       help=f"new tokens per summary (default: {bench_default('response_tokens')})")
+    bench.add_argument("--eval-n", type=int, default=_Default("detoxlab.bench:main", "eval_n"),
+                       help=f"summaries in the toxicity evaluation (default: {bench_default('eval_n')})")
+    bench.add_argument("--repeat", type=int, default=_Default("detoxlab.bench:main", "repeat"),
+                       help="timed repetitions; the median is reported (default: %(default)s)")
+    bench.add_argument("--method", default=_Default("detoxlab.bench:main", "method"),
+                       help="PPO method for both sides (default: the profile's)")
+    bench.add_argument("--seed", type=int, default=_Default("detoxlab.bench:main", "seed"),
+                       help="(default: %(default)s)")
     bench.add_argument("--tokenizers", help="directory with flan-t5-base/ and roberta-base/ tokenizer files "
                                             "(default: $DETOXLAB_DATA_DIR/tokenizers; else the stand-ins')")
     bench.set_defaults(func=cmd_bench)
@@ -194,12 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     grading.add_argument("path", help="a notebook, or a folder of submissions (one notebook or one folder each)")
     grading.add_argument("--out", required=True, help="results folder (results.json per submission, summary.csv)")
     _profile_arg(grading)
-    grading.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
-    grading.add_argument("--timeout-cell", type=float, default=900, metavar="S", help="seconds per cell (default: 900)")
-    grading.add_argument("--timeout-total", type=float, default=1800, metavar="S",
-                         help="seconds per notebook (default: 1800)")
-    grading.add_argument("--memory-mb", type=int, default=4096, metavar="M",
-                         help="memory per submission, all its processes together (default: 4096)")
+    grading.add_argument("--jobs", type=int, default=_Default("detoxlab.grade.batch:main", "jobs"),
+                         help="submissions graded at once (default: %(default)s)")
+    grading.add_argument("--timeout-cell", type=float, default=_Default("detoxlab.grade.batch:main", "timeout_cell"),
+                         metavar="S", help="seconds per cell (default: %(default)s)")
+    grading.add_argument("--timeout-total", type=float, default=_Default("detoxlab.grade.batch:main", "timeout_total"),
+                         metavar="S", help="seconds per notebook (default: %(default)s)")
+    grading.add_argument("--memory-mb", type=int, default=_Default("detoxlab.grade.batch:main", "memory_mb"),
+                         metavar="M", help="memory per submission, all its processes together (default: %(default)s)")
     grading.add_argument("--one", action="store_true", help="PATH is a folder holding one submission (Gradescope)")
     grading.set_defaults(func=cmd_grade)
     return parser

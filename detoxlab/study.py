@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from detoxlab import data, evaluation, lab, models, ppo, reward
+from detoxlab.errors import DetoxlabError
 from detoxlab.files import write_json_atomically
 from detoxlab.outputs import writable_dir
 from detoxlab.profiles import load_profile, steps_override
@@ -30,6 +31,10 @@ BOOTSTRAP_RESAMPLES = 10_000
 SETTINGS = tuple(f.name for f in dataclasses.fields(ppo.Method) if f.name != "name")
 BUDGET = ("steps", "learning_rate", "ppo_epochs")
 WORD = re.compile(r"[\w.]+")  # an arm's name in the name of its runs' files
+
+
+class StudyError(DetoxlabError, ValueError):
+    """A study setting out of range; ``key`` names it."""
 
 
 class _Corrected:
@@ -202,6 +207,13 @@ def goals(summary: dict, profile) -> dict:
     }
 
 
+def check_settings(seeds: int, eval_prompts: int, steps: int | None) -> None:
+    """Before anything is loaded: at least one seed and one step, and two prompts (an interval needs two)."""
+    for name, value, least in (("seeds", seeds, 1), ("eval_prompts", eval_prompts, 2), ("steps", steps, 1)):
+        if value is not None and value < least:
+            raise StudyError(f"--{name.replace('_', '-')} must be at least {least}, got {value}", key=name)
+
+
 def saved_run(study: Study, chosen: ppo.Method, seed: int, path: Path, resume: bool) -> dict:
     """``study.run_method``, saved to ``path`` as it ends; with ``resume``, a run saved there before with the
     same method, seed, prompts and sampling is read back instead (each run is seeded on its own)."""
@@ -220,6 +232,7 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
          ablation: bool = False, resume: bool = False, log=print) -> dict:
     from tqdm.auto import tqdm
 
+    check_settings(seeds=seeds, eval_prompts=eval_prompts, steps=steps)
     profile = load_profile(profile_name, overrides=steps_override(steps))
     out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
     started = time.time()

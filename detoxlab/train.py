@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import inspect
 import os
 import sys
 import time
@@ -154,11 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_arguments(parser: argparse.ArgumentParser, default_profile: str) -> None:
+    defaults = {name: parameter.default for name, parameter in inspect.signature(main).parameters.items()}
     parser.add_argument("--profile", default=default_profile, help=f"profile name or .toml path (default: {default_profile})")
     parser.add_argument("--out", default="out/train", help="output directory (default: out/train)")
-    parser.add_argument("--steps", type=int, help="PPO steps (default: the method's)")
-    parser.add_argument("--method", help="faithful or corrected (default: the profile's)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--steps", type=int, default=defaults["steps"], help="PPO steps (default: the method's)")
+    parser.add_argument("--method", default=defaults["method_name"], help="faithful or corrected (default: the profile's)")
+    parser.add_argument("--seed", type=int, default=defaults["seed"], help=f"(default: {defaults['seed']})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from detoxlab.errors import DetoxlabError
 from detoxlab.grade import results
 from detoxlab.outputs import OutputDirError, writable_dir
+from detoxlab.profiles import DEFAULT_PROFILE
 from detoxlab.grade.sandbox import Limits, Sandbox, private_write
 from detoxlab.grade.worker import RESULT_TAG, _all_failed, summary_row
 
@@ -258,8 +259,9 @@ def check_access(private: Path, limits: Limits, profile) -> None:
                          "its folders) or move it, then grade again")
 
 
-def main(path, out, profile: str = "mini", jobs: int = 1, timeout_cell: float = 900, timeout_total: float = 1800,
-         memory_mb: int = 4096, one: bool = False, log=print) -> int:
+def main(path, out, profile: str = DEFAULT_PROFILE, jobs: int = 1, timeout_cell: float = Limits.cell_seconds,
+         timeout_total: float = Limits.total_seconds, memory_mb: int = Limits.memory_mb, one: bool = False,
+         log=print) -> int:
     """Grade PATH into OUT; 0 when every submission got a results file (whatever the scores), else 1;
     128 + the signal's number when SIGTERM or SIGINT stopped it (every submission still has its results.json)."""
     stop = _Stop()
