@@ -46,37 +46,34 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 args=()
-# --- the base image ----------------------------------------------------------------------------------------
-BASE=${BASE_IMAGE:-localhost/detoxlab-base:bookworm-python3.11}
-if [ -z "${BASE_IMAGE:-}" ] && ! buildah_ inspect --type image "$BASE" >/dev/null 2>&1; then
-  echo "build-image: making $BASE with mmdebstrap (Debian bookworm, python3.11)"
-  mmdebstrap --quiet --variant=minbase --include=python3.11,python3.11-venv,ca-certificates,passwd \
-    bookworm "$WORK/base.tar"
+# --- the base images ---------------------------------------------------------------------------------------
+# make_base NAME DESCRIPTION [buildah config options...] -- [mmdebstrap options...]: a Debian bookworm root
+# filesystem from mmdebstrap, imported as image NAME (once: an image already there is kept)
+make_base() {
+  local name=$1 description=$2 container config=()
+  shift 2
+  while [ "$1" != -- ]; do config+=("$1"); shift; done
+  shift
+  buildah_ inspect --type image "$name" >/dev/null 2>&1 && return 0
+  echo "build-image: making $name with mmdebstrap ($description)"
+  mmdebstrap --quiet --variant=minbase "$@" bookworm "$WORK/base.tar"
   container=$(buildah_ from scratch)
   buildah_ add "$container" "$WORK/base.tar" / >/dev/null
   buildah_ config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env LANG=C.UTF-8 \
-    --cmd '["python3.11"]' "$container"
-  buildah_ commit --quiet "$container" "$BASE" >/dev/null
+    "${config[@]}" "$container"
+  buildah_ commit --quiet "$container" "$name" >/dev/null
   buildah_ rm "$container" >/dev/null
   rm -f "$WORK/base.tar"
-fi
+}
+BASE=${BASE_IMAGE:-localhost/detoxlab-base:bookworm-python3.11}
+[ -n "${BASE_IMAGE:-}" ] || make_base "$BASE" "Debian bookworm, python3.11" --cmd '["python3.11"]' -- \
+  --include=python3.11,python3.11-venv,ca-certificates,passwd
 args+=(--build-arg "PYTHON_IMAGE=$BASE")
 
 if [ "$TARGET" = gradescope ] && [ -z "${GRADESCOPE_BASE:-}" ]; then
   GRADESCOPE_BASE=localhost/detoxlab-gradescope-standin:bookworm
-  if ! buildah_ inspect --type image "$GRADESCOPE_BASE" >/dev/null 2>&1; then
-    echo "build-image: making $GRADESCOPE_BASE with mmdebstrap (Debian bookworm, no Python, /autograder)"
-    mmdebstrap --quiet --variant=minbase --include=ca-certificates \
-      --customize-hook='mkdir -p "$1/autograder/source" "$1/autograder/submission" "$1/autograder/results"' \
-      bookworm "$WORK/gradescope-base.tar"
-    container=$(buildah_ from scratch)
-    buildah_ add "$container" "$WORK/gradescope-base.tar" / >/dev/null
-    buildah_ config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env LANG=C.UTF-8 \
-      --workingdir /autograder --cmd '["/bin/bash"]' "$container"
-    buildah_ commit --quiet "$container" "$GRADESCOPE_BASE" >/dev/null
-    buildah_ rm "$container" >/dev/null
-    rm -f "$WORK/gradescope-base.tar"
-  fi
+  make_base "$GRADESCOPE_BASE" "Debian bookworm, no Python, /autograder" --workingdir /autograder \
+    --cmd '["/bin/bash"]' -- --include=ca-certificates --customize-hook='mkdir -p "$1/autograder/source" "$1/autograder/submission" "$1/autograder/results"'
 fi
 [ -z "${GRADESCOPE_BASE:-}" ] || args+=(--build-arg "GRADESCOPE_BASE=$GRADESCOPE_BASE")
 
