@@ -34,6 +34,13 @@ def write_text_atomically(path: Path, text: str, mode: int = PRIVATE, newline: s
     return path
 
 
+def private_write(path: Path, text: str) -> None:
+    """Create (or truncate) a file only its writer's user can read; a symbolic link at ``path`` is refused."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def write_json_atomically(path: Path, payload, mode: int = PRIVATE, sort_keys: bool = False) -> Path:
     """``payload`` as indented JSON with a final newline, written atomically (numpy numbers as floats)."""
     return write_text_atomically(path, json.dumps(payload, indent=2, default=float, sort_keys=sort_keys) + "\n", mode)

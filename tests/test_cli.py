@@ -166,7 +166,7 @@ def test_assets_commands_pass_their_options(monkeypatch):
 
 
 def test_help_shows_the_functions_own_defaults(capsys):
-    from detoxlab.grade.sandbox import Limits
+    from detoxlab.grade.limits import Limits
 
     with pytest.raises(SystemExit):
         cli.main(["grade", "--help"])

@@ -16,7 +16,8 @@ import pytest
 
 from detoxlab import cli, grade
 from detoxlab.grade import evidence, results
-from detoxlab.grade.sandbox import SANDBOX_ENV, running_as_root
+from detoxlab.grade.processes import SANDBOX_ENV
+from detoxlab.grade.sandbox import running_as_root
 from detoxlab.grade.worker import InvalidSubmission, prepare, read_notebook
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -224,7 +225,7 @@ def test_a_worker_that_dies_still_gets_its_submission_a_result(tmp_path, monkeyp
     from types import SimpleNamespace
 
     from detoxlab.grade import batch
-    from detoxlab.grade.sandbox import Limits
+    from detoxlab.grade.limits import Limits
 
     dying = tmp_path / "dying-python"
     dying.write_text("#!/bin/sh\nkill -9 $$\n")
@@ -245,7 +246,8 @@ def test_same_user_cleanup_finds_a_daemon_that_left_the_session(tmp_path):
     import subprocess
     import time
 
-    from detoxlab.grade.sandbox import Limits, Sandbox
+    from detoxlab.grade.limits import Limits
+    from detoxlab.grade.sandbox import Sandbox
 
     sandbox = Sandbox(tmp_path, Limits(), isolate_user=False)
     daemon_pid = tmp_path / "daemon.pid"
@@ -272,7 +274,7 @@ def test_hidden_ancestors_names_the_folder_to_expose():
     import shutil
     import tempfile
 
-    from detoxlab.grade.sandbox import hidden_ancestors
+    from detoxlab.grade.view import hidden_ancestors
 
     base = Path(tempfile.mkdtemp())  # in the system's temporary folder, which anyone may enter
     try:
@@ -307,7 +309,7 @@ def test_gradescope_entry_point_writes_results_for_a_folder_without_notebook(tmp
 
 @pytest.mark.parametrize("name", ["mini", "full"])
 def test_profiles_survive_the_staging_writer(name):
-    from detoxlab.grade.sandbox import _toml
+    from detoxlab.grade.staging import _toml
     from detoxlab.profiles import PROFILE_DIR
 
     raw = tomllib.loads((PROFILE_DIR / f"{name}.toml").read_text(encoding="utf-8"))

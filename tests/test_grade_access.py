@@ -17,8 +17,9 @@ import pytest
 
 from detoxlab import cli
 from detoxlab.data import EMBEDDED_DIR
-from detoxlab.grade import batch, sandbox
-from detoxlab.grade.sandbox import Limits, Sandbox, running_as_root
+from detoxlab.grade import batch, view
+from detoxlab.grade.limits import Limits
+from detoxlab.grade.sandbox import Sandbox, running_as_root
 
 NOTEBOOK = {"cells": [{"cell_type": "code", "execution_count": None, "id": "only", "metadata": {}, "outputs": [],
                        "source": "print('ran')"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
@@ -87,8 +88,8 @@ def test_an_unreadable_dependency_stops_the_grader_before_any_submission(tmp_pat
     needed = hidden / "needed.py"
     needed.write_text("x = 1\n")
     needed.chmod(0o000)
-    real = sandbox.needed_in_place
-    monkeypatch.setattr(sandbox, "needed_in_place", lambda *args, **kwargs: [*real(*args, **kwargs), str(needed)])
+    real = view.needed_in_place
+    monkeypatch.setattr(view, "needed_in_place", lambda *args, **kwargs: [*real(*args, **kwargs), str(needed)])
     monkeypatch.setattr(batch, "grade_one", lambda *args, **kwargs: pytest.fail("a submission was started"))
     submissions = tmp_path / "submissions"
     submissions.mkdir()
@@ -118,7 +119,7 @@ def test_what_the_kernel_reads_in_place_is_readable_here(parent, mini, no_data_d
         assert probe.unreadable(mini) is None
     finally:
         probe.cleanup()
-    covered = sandbox.needed_in_place(mini, data_and_models=True)
+    covered = view.needed_in_place(mini, data_and_models=True)
     project = Path(batch.__file__).resolve().parents[2]
     assert str(project / "detoxlab") in covered and str(project / "checks") in covered
     assert any(path.endswith("site-packages") for path in covered)
@@ -128,11 +129,11 @@ def test_first_unreadable_names_the_blocking_folder(tmp_path):
     readable = tmp_path / "open"
     readable.mkdir()
     (readable / "a.txt").write_text("a")
-    assert sandbox.first_unreadable([str(readable)]) is None
-    assert sandbox.first_unreadable([str(tmp_path / "missing")])[1].startswith("not there")
+    assert view.first_unreadable([str(readable)]) is None
+    assert view.first_unreadable([str(tmp_path / "missing")])[1].startswith("not there")
     if os.geteuid() != 0:  # root reads anything: the as-another-user case is the test above
         (readable / "a.txt").chmod(0)
-        assert sandbox.first_unreadable([str(readable)]) == [str(readable / "a.txt"), "permission denied"]
+        assert view.first_unreadable([str(readable)]) == [str(readable / "a.txt"), "permission denied"]
 
 
 @pytest.mark.skipif(not running_as_root(), reason="a submission has a user of its own only when the grader is root")
@@ -142,7 +143,7 @@ def test_without_a_mount_namespace_the_kernel_runs_as_its_own_user_or_the_grader
     Where nothing the kernel needs sits behind a folder closed to others (the Gradescope image), the kernel
     runs as its own user in the file system as it is; where something does (a Python under /root), the
     grader stops with one line naming the folder and the reason, before any submission runs."""
-    monkeypatch.setattr(sandbox, "_MOUNT_NAMESPACE", False)
+    monkeypatch.setattr(view, "_MOUNT_NAMESPACE", False)
     box = Sandbox(parent, Limits())
     try:
         closed = box._view()[0]
@@ -160,8 +161,8 @@ def test_without_a_mount_namespace_the_kernel_runs_as_its_own_user_or_the_grader
 
 @pytest.mark.skipif(not running_as_root(), reason="only root may unshare a mount namespace")
 def test_the_mount_namespace_probe_finds_one_for_root_on_a_machine(monkeypatch):
-    monkeypatch.setattr(sandbox, "_MOUNT_NAMESPACE", None)
-    assert sandbox.mount_namespace_available() is True
-    monkeypatch.setattr(sandbox, "_MOUNT_NAMESPACE", None)   # as an unprivileged process: refused
-    monkeypatch.setattr(sandbox.sys, "executable", "/bin/false")
-    assert sandbox.mount_namespace_available() is False
+    monkeypatch.setattr(view, "_MOUNT_NAMESPACE", None)
+    assert view.mount_namespace_available() is True
+    monkeypatch.setattr(view, "_MOUNT_NAMESPACE", None)   # as an unprivileged process: refused
+    monkeypatch.setattr(view.sys, "executable", "/bin/false")
+    assert view.mount_namespace_available() is False

@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from detoxlab.grade.sandbox import UID_RANGE
+from detoxlab.grade.processes import UID_RANGE
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,10 @@
 * :mod:`detoxlab.grade.batch`: find submissions, one worker process each (``--jobs`` at a time), summary
   CSV and table; the CLI is a thin layer over :func:`main`.
 * :mod:`detoxlab.grade.worker`: one submission: read, run in a sandbox, extract evidence, check, write.
-* :mod:`detoxlab.grade.sandbox`: isolation (working copy, user id, limits, watchdog, cleanup).
+* :mod:`detoxlab.grade.sandbox`: isolation (working copy, user id, environment, kernel, cleanup), with
+  :mod:`~detoxlab.grade.limits` (what a submission may use), :mod:`~detoxlab.grade.processes` (its
+  processes and the watchdog), :mod:`~detoxlab.grade.view` (the kernel's view of the file system) and
+  :mod:`~detoxlab.grade.staging` (models and data copied in for it).
 * :mod:`detoxlab.grade.evidence`: the grader's cell in the kernel, and the checks on what it returns.
 * :mod:`detoxlab.grade.results`: Gradescope ``results.json`` (capped, written atomically).
 
@@ -13,7 +16,7 @@ import importlib
 
 # Loaded on first use, not here: ``python -m detoxlab.grade.worker`` imports this package before it runs
 # the worker, and a package that imported the batch (which imports the worker) would load it twice.
-_EXPORTS = {"GradeError": "batch", "discover": "batch", "main": "batch", "Limits": "sandbox"}
+_EXPORTS = {"GradeError": "batch", "discover": "batch", "main": "batch", "Limits": "limits"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -21,10 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from detoxlab.errors import DetoxlabError
+from detoxlab.files import private_write
 from detoxlab.grade import results
 from detoxlab.outputs import OutputDirError, writable_dir
 from detoxlab.profiles import DEFAULT_PROFILE
-from detoxlab.grade.sandbox import Limits, Sandbox, private_write
+from detoxlab.grade.limits import Limits
+from detoxlab.grade.sandbox import Sandbox
 from detoxlab.grade.worker import RESULT_TAG, _all_failed, summary_row
 
 WORKER_SLACK_SECONDS = 300   # beyond the submission's limits: start-up, copying, the grader's own evaluation
@@ -236,10 +238,7 @@ def _clean_after(job: Path) -> int:
         notes = json.loads((job / "sandbox.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return 0
-    sandbox = Sandbox.__new__(Sandbox)
-    sandbox.isolate_user, sandbox.uid, sandbox.token = notes["isolate_user"], notes["uid"], notes["token"]
-    sandbox.gid = sandbox.uid if sandbox.isolate_user else os.getgid()
-    sandbox.root, sandbox.kernel_pid, sandbox.kernel_sid = Path(notes["root"]), None, None
+    sandbox = Sandbox.from_notes(notes)
     left = 0 if sandbox.kill_all() else len(sandbox.processes(thorough=True))
     sandbox.cleanup()
     return left

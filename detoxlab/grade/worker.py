@@ -17,8 +17,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from detoxlab.files import private_write
 from detoxlab.grade import evidence, results
-from detoxlab.grade.sandbox import Limits, Sandbox, Watchdog, private_write
+from detoxlab.grade.limits import Limits
+from detoxlab.grade.processes import Watchdog
+from detoxlab.grade.sandbox import Sandbox
 
 RESULT_TAG = "DETOXLAB-RESULT "
 LAB_NOTEBOOK = "detox_lab.ipynb"
@@ -269,8 +272,7 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
         notebook = read_notebook(notebook_path)
         shared = evidence.resources(profile, Path(spec["reference"]))
         sandbox = Sandbox(Path(spec["private"]), limits)
-        private_write(Path(spec["private"], "sandbox.json"), json.dumps(
-            {"uid": sandbox.uid, "token": sandbox.token, "root": str(sandbox.root), "isolate_user": sandbox.isolate_user}))
+        private_write(Path(spec["private"], "sandbox.json"), json.dumps(sandbox.to_notes()))
         log_path = Path(spec["private"]) / "kernel.log"
         private_write(log_path, "")
         try:
