@@ -156,11 +156,11 @@ class Watchdog(threading.Thread):
         self.reason: str | None = None
         self.detail = ""
         self.peak_mb = 0.0
-        self._stop = threading.Event()
+        self._stopped = threading.Event()  # not _stop: threading.Thread has a method of that name
 
     def run(self) -> None:
         limits = self.sandbox.limits
-        while not self._stop.wait(self.interval):
+        while not self._stopped.wait(self.interval):
             now = time.monotonic()
             if now > self.deadline:
                 self.fire("timeout-total", f"{now - self.started_at:.0f} s")
@@ -179,4 +179,4 @@ class Watchdog(threading.Thread):
         self.sandbox.kill_all()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopped.set()
