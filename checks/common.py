@@ -39,16 +39,17 @@ def close(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) <= tolerance
 
 
-def plain(value, depth: int = 0):
-    """A JSON-able, size-capped copy of whatever a student's function returned (for messages)."""
+def plain(value, depth: int = 0, max_items: int = 200):
+    """A JSON-able, size-capped copy of whatever a student's function returned (for messages): at most
+    ``max_items`` items of each list and nesting deeper than 3 - ``depth`` levels shown by repr."""
     if hasattr(value, "tolist"):
         value = value.tolist()
     if depth > 3:
         return repr(value)[:100]
     if isinstance(value, dict):
-        return {str(k): plain(v, depth + 1) for k, v in list(value.items())[:20]}
+        return {str(k): plain(v, depth + 1, max_items) for k, v in list(value.items())[:20]}
     if isinstance(value, (list, tuple)):
-        return [plain(v, depth + 1) for v in list(value)[:200]]
+        return [plain(v, depth + 1, max_items) for v in list(value)[:max_items]]
     if isinstance(value, (bool, int, float, str)) or value is None:
         return value if not isinstance(value, str) else value[:2000]
     return repr(value)[:200]

@@ -39,3 +39,32 @@ def test_written_config_matches_the_real_config_file(shared_data):
                 "max_position_embeddings", "pad_token_id"):
         assert hate[key] == architectures.ROBERTA_HATE[key], key
     assert {int(k): v for k, v in hate["id2label"].items()} == architectures.ROBERTA_HATE["id2label"]
+
+
+@pytest.mark.slow
+def test_the_parameters_check_passes_the_course_policy_at_its_real_size(full, tmp_path):
+    """The check compares the student's policy with a fresh copy tensor by tensor: flan-t5-base with two
+    adapters has about 800 tensors, which once were cut to 200 on the way out of the kernel, so the full
+    profile failed a correct notebook."""
+    import random
+
+    import checks
+    from checks.kernel import gather_one
+    from checks.resources import Resources
+
+    base_dir, adapter_dir = tmp_path / "base", tmp_path / "adapter"
+    base = architectures.random_flan_t5_base()
+    base.save_pretrained(base_dir)
+    get_peft_model(base, models.lora_config(full)).save_pretrained(adapter_dir)
+    del base
+    profile = load_profile("full", {"policy.base_model": str(base_dir), "policy.adapter": str(adapter_dir),
+                                    "policy.revision": ""})
+    peft_model = models.load_policy(profile)
+    ppo_model = models.with_value_head(peft_model)
+    models.frozen_reference(ppo_model)  # the lab's reference: a second adapter inside the same model
+    check, resources = checks.get("parameters"), Resources(profile)
+    request = check.draw(resources, random.Random(0))
+    found, problems = gather_one(check, {"peft_model": peft_model, "ppo_model": ppo_model}, request, resources)
+    assert not problems and len(found["parameters"]["policy"]) > 200
+    result = check.judged(found["parameters"], request, resources)
+    assert result.passed, result.message
