@@ -107,7 +107,7 @@ def cmd_student(args) -> int:
 def cmd_study(args) -> int:
     from detoxlab import study
 
-    study.main(args.profile, Path(args.out), **_given(args, "seeds", "eval_prompts", "steps"),
+    study.main(args.profile, Path(args.out), **_given(args, "seeds", "eval_prompts", "steps", "dtype"),
                ablation=args.ablation, resume=args.resume)
     return 0
 
@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     _profile_arg(run)
     run.add_argument("--out", default="out", help="output directory (default: out)")
     run.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                     help="set a notebook parameter: ppo_steps, eval_samples, seed (repeatable)")
+                     help="set a notebook parameter: ppo_steps, eval_samples, seed, dtype (bfloat16 or "
+                          "float32) (repeatable)")
     run.set_defaults(func=cmd_run)
 
     student = commands.add_parser("student", help="generate lab/ from solutions/ (solution blocks become exercises)")
@@ -181,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="held-out DialogSum test prompts (default: %(default)s; the embedded sample has fewer)")
     studying.add_argument("--steps", type=int, default=_Default("detoxlab.study:main", "steps"),
                           help="PPO steps for every method (default: each method's own, from the profile)")
+    studying.add_argument("--dtype", choices=profiles.POLICY_DTYPES, default=_Default("detoxlab.study:main", "dtype"),
+                          help="the policy's dtype (default: the profile's policy.dtype)")
     studying.add_argument("--ablation", action="store_true",
                           help="also train the faithful method with one group of settings changed at a time "
                                "(reference, reward input, decoding, budget, KL coefficient) and compare each with it")

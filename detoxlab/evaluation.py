@@ -72,7 +72,8 @@ def summary_logprobs(model, tokenizer, prompts: list[str], summaries: list, batc
             for i, row in enumerate(rows):
                 labels[i, :len(row)] = row
             logits = model(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask, labels=labels).logits
-            picked = logits.log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+            # in float32: a bfloat16 policy's log-probabilities would keep only about three digits
+            picked = logits.float().log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
             totals += (picked * (labels != -100)).sum(-1).tolist()
     return totals
 

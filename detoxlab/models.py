@@ -61,9 +61,17 @@ def load_tokenizer(profile):
     return AutoTokenizer.from_pretrained(profile.location(profile.policy["base_model"]), **_revision(profile, "policy"))
 
 
-def load_base_model(profile, dtype: torch.dtype = torch.float32):
+def policy_dtype(profile) -> torch.dtype:
+    """The dtype the profile loads the base model's weights in (``policy.dtype``). peft 0.3 still makes the
+    LoRA weights float32 and trl's value head is float32, so only the frozen weights are in bfloat16."""
+    return getattr(torch, profile.policy["dtype"])
+
+
+def load_base_model(profile, dtype: torch.dtype | None = None):
+    """The base model in ``dtype`` (default: the profile's ``policy.dtype``)."""
     from transformers import AutoModelForSeq2SeqLM
 
+    dtype = dtype or policy_dtype(profile)
     return AutoModelForSeq2SeqLM.from_pretrained(profile.location(profile.policy["base_model"]), torch_dtype=dtype,
                                                  **_revision(profile, "policy"))
 
@@ -94,7 +102,7 @@ def check_adapter(profile, adapter_config) -> None:
         raise AdapterMismatch(differences, path=profile.location(profile.policy["adapter"]), profile=profile.name)
 
 
-def load_policy(profile, is_trainable: bool = True, dtype: torch.dtype = torch.float32):
+def load_policy(profile, is_trainable: bool = True, dtype: torch.dtype | None = None):
     """Base model with the lab-2 adapter; ``is_trainable=True`` leaves the LoRA weights trainable for PPO."""
     from peft import PeftModel
 

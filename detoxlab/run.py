@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # datasets is slow to import; the CLI checks its arguments fi
 
 SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "detox_lab.ipynb"
 OUTPUT_FILES = ("results.json", "metrics.json", "training.png", "toxicity.png")
-NOTEBOOK_PARAMETERS = ("ppo_steps", "eval_samples", "seed")
+NOTEBOOK_PARAMETERS = ("ppo_steps", "eval_samples", "seed", "dtype")  # what `-p NAME VALUE` may set
 
 CELL_TIMEOUT_ENV = "DETOXLAB_RUN_CELL_TIMEOUT"
 CELL_SECONDS = 6 * 3600
@@ -63,8 +63,16 @@ def parse_parameters(pairs) -> dict:
     for name, value in pairs or []:
         if name not in NOTEBOOK_PARAMETERS:
             raise RunError(f"unknown parameter {name!r}: the notebook takes {', '.join(NOTEBOOK_PARAMETERS)}")
-        parameters[name] = _integer(name, value)
+        parameters[name] = _dtype(value) if name == "dtype" else _integer(name, value)
     return parameters
+
+
+def _dtype(value: str) -> str:
+    from detoxlab.profiles import POLICY_DTYPES
+
+    if value not in POLICY_DTYPES:
+        raise RunError(f"parameter dtype must be one of {', '.join(POLICY_DTYPES)}, got {value!r}")
+    return value
 
 
 def _integer(name: str, value: str) -> int:

@@ -216,8 +216,9 @@ def check_settings(seeds: int, eval_prompts: int, steps: int | None) -> None:
 
 def saved_run(study: Study, chosen: ppo.Method, seed: int, path: Path, resume: bool) -> dict:
     """``study.run_method``, saved to ``path`` as it ends; with ``resume``, a run saved there before with the
-    same method, seed, prompts and sampling is read back instead (each run is seeded on its own)."""
-    key = {"method": vars(chosen), "seed": seed, "prompt_ids": study.ids, "sampling": study.sampling}
+    same method, seed, prompts, sampling and dtype is read back instead (each run is seeded on its own)."""
+    key = {"method": vars(chosen), "seed": seed, "prompt_ids": study.ids, "sampling": study.sampling,
+           "dtype": study.profile.policy["dtype"]}
     if resume and path.is_file():
         saved = json.loads(path.read_text(encoding="utf-8"))
         if saved.get("key") == key:
@@ -229,11 +230,12 @@ def saved_run(study: Study, chosen: ppo.Method, seed: int, path: Path, resume: b
 
 
 def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, steps: int | None = None,
-         ablation: bool = False, resume: bool = False, log=print) -> dict:
+         ablation: bool = False, resume: bool = False, dtype: str | None = None, log=print) -> dict:
     from tqdm.auto import tqdm
 
     check_settings(seeds=seeds, eval_prompts=eval_prompts, steps=steps)
-    profile = load_profile(profile_name, overrides=steps_override(steps))
+    # dtype: the policy's (policy.dtype), to check that the study's verdict holds in bfloat16 as in float32
+    profile = load_profile(profile_name, overrides=steps_override(steps) | ({"policy.dtype": dtype} if dtype else {}))
     out = writable_dir(out)  # OutputDirError: reported by the CLI in one line
     started = time.time()
     methods = arm_methods(profile, ABLATION if ablation else STUDY)
@@ -256,13 +258,15 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
     report = {
         "profile": profile.name, "data_source": describe_source(study.source), "seeds": seeds,
         "eval_prompts": len(study.prompts), "prompt_ids": study.ids, "steps_override": steps,
+        "policy_dtype": profile.policy["dtype"],
         "sampling": {**study.sampling, "max_new_tokens": profile.evaluation["max_new_tokens"]},
         "summary": summary, "corrected_goals": goals(summary["corrected"], profile),
         "ablation": [{"arm": name, "changed": changed[name], **{key: summary[name].get(key) for key in ABLATION_COLUMNS}}
                      for name in methods] if ablation else None,
         "runs": runs, "seconds": round(time.time() - started, 1),
         "command": f"detoxlab study --profile {profile.name} --seeds {seeds} --eval-prompts {eval_prompts}"
-                   + (f" --steps {steps}" if steps else "") + (" --ablation" if ablation else ""),
+                   + (f" --steps {steps}" if steps else "") + (f" --dtype {dtype}" if dtype else "")
+                   + (" --ablation" if ablation else ""),
     }
     write_json_atomically(out / "study.json", report)
     plot_study(report, out)

@@ -95,7 +95,8 @@ def test_student_regenerates_the_default_notebooks(monkeypatch, capsys):
 @pytest.mark.parametrize("argv, args, kwargs", [
     (["study", "--out", "o"], ("mini", Path("o")), {"ablation": False, "resume": False}),
     (["study", "--out", "o", "--profile", "full", "--seeds", "2", "--eval-prompts", "8", "--steps", "1", "--ablation",
-      "--resume"], ("full", Path("o")), {"seeds": 2, "eval_prompts": 8, "steps": 1, "ablation": True, "resume": True}),
+      "--resume", "--dtype", "bfloat16"], ("full", Path("o")),
+     {"seeds": 2, "eval_prompts": 8, "steps": 1, "ablation": True, "resume": True, "dtype": "bfloat16"}),
 ])
 def test_study_passes_only_the_options_given(monkeypatch, argv, args, kwargs):
     from detoxlab import study

@@ -84,6 +84,17 @@ def test_unknown_method_values_are_rejected(tmp_path):
         load_profile("mini", {"ppo.method": "fast"})
 
 
+def test_the_full_profile_loads_the_policy_in_bfloat16_and_float32_is_one_override_away():
+    import torch
+
+    from detoxlab import models
+
+    assert models.policy_dtype(load_profile("full")) is torch.bfloat16  # as the course loads flan-t5-base
+    assert models.policy_dtype(load_profile("full", {"policy.dtype": "float32"})) is torch.float32
+    with pytest.raises(ProfileError, match="policy.dtype must be one of bfloat16, float32, got 'float16'"):
+        load_profile("full", {"policy.dtype": "float16"})
+
+
 def test_overrides_are_parsed_and_validated():
     assert load_profile("mini", {"method.corrected.steps": "3"}).method["corrected"]["steps"] == 3
     assert load_profile("mini", {"evaluation.samples": 5}).evaluation["samples"] == 5

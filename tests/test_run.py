@@ -18,6 +18,7 @@ def run_cli(capsys, *argv):
     (["run", "-p", "ppo_steps", "two"], "parameter ppo_steps must be a whole number"),
     (["run", "-p", "ppo_steps", "0"], "parameter ppo_steps must be positive"),
     (["run", "-p", "method_name", "faithful"], "unknown parameter 'method_name'"),
+    (["run", "-p", "dtype", "float16"], "parameter dtype must be one of bfloat16, float32, got 'float16'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys, tmp_path, no_data_dir, argv, message):
     status, out, err = run_cli(capsys, *argv, "--out", str(tmp_path / "out"))

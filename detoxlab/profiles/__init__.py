@@ -35,6 +35,8 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple, str]]] = {
         "adapter": (str, "the lab-2 LoRA checkpoint: hub id, 'assets:NAME' or 'package:PATH'"),
         "revision": (str, "hub revision of base_model (empty for local directories)"),
         "adapter_s3_uri": (str, "where `detoxlab assets fetch` downloads the adapter from"),
+        "dtype": (str, "what the base model's weights are loaded as: 'bfloat16' (the course) or 'float32'; "
+                       "the LoRA weights and the value head stay float32 either way"),
     },
     "lora": {
         "r": (int, "LoRA rank"),
@@ -90,6 +92,7 @@ METHOD_SCHEMA: dict[str, tuple[type, str]] = {
     "steps": (int, "PPO steps"),
     "init_kl_coef": (float, "initial KL penalty coefficient (trl's adaptive controller)"),
 }
+POLICY_DTYPES = ("bfloat16", "float32")  # torch dtype names a policy may be loaded in (policy.dtype)
 EVERY_METHOD = "*"  # in an override's key, method.*.KEY: every [method.NAME] table
 OPTIONAL = {("policy", "adapter_s3_uri"), ("expected", "trainable_parameters"), ("expected", "total_parameters")}
 
@@ -178,6 +181,8 @@ def validate(raw: dict, source: str) -> None:
     data, gen, ppo = raw["data"], raw["generation"], raw["ppo"]
     if "{dialogue}" not in data["prompt_template"]:
         raise fail("data.prompt_template", "must contain {dialogue}")
+    if raw["policy"]["dtype"] not in POLICY_DTYPES:
+        raise fail("policy.dtype", f"must be one of {', '.join(POLICY_DTYPES)}, got {raw['policy']['dtype']!r}")
     if not 0 < data["test_size"] < 1:
         raise fail("data.test_size", f"must be between 0 and 1, got {data['test_size']}")
     if not data["min_dialogue_chars"] < data["max_dialogue_chars"]:

@@ -10,7 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 ROOT = HERE.parent.parent
-PARAMETERS = 'profile_name = "mini"\nppo_steps = None\neval_samples = None\nseed = 42\noutput_dir = None'
+PARAMETERS = 'profile_name = "mini"\nppo_steps = None\neval_samples = None\ndtype = None\nseed = 42\noutput_dir = None'
 
 
 def solution_cell(marker: str) -> str:
@@ -97,8 +97,8 @@ MUTANTS = {
                                     "    for name, parameter in peft_model.named_parameters():\n"
                                     "        if 'lora_B.default' in name:  # the policy's adapter; the reference keeps its own\n"
                                     "            parameter.zero_()\n")], 7),
-    "adapter_frozen": ([("torch_dtype=torch.float32, is_trainable=True)\nppo_model",
-                         "torch_dtype=torch.float32, is_trainable=False)\nppo_model")], 6),
+    "adapter_frozen": ([("torch_dtype=torch_dtype, is_trainable=True)\nppo_model",
+                         "torch_dtype=torch_dtype, is_trainable=False)\nppo_model")], 6),
     "hate_logit_reward": ([('o["label"] == not_hate_label)', 'o["label"] == profile.reward["hate_label"])')], 6),
     "probability_reward": ([('function_to_apply="none", batch_size=16)', 'function_to_apply="softmax", batch_size=16)')], 7),
     "reward_on_prompt_and_summary": ([('rewards = list(reward_fn(batch["response"]))',
