@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from detoxlab import architectures, bench, cli, models
+from detoxlab.bench import flops, inputs
 
 
 def _linear_weights(model) -> dict:
@@ -32,7 +33,7 @@ def _linear_weights(model) -> dict:
 
 def test_flop_shapes_are_the_stand_in_policy_linear_layers(mini):
     policy = models.load_policy(mini)
-    shapes = bench.t5_shapes(policy.config, mini.lora["r"], mini.lora["target_modules"])
+    shapes = flops.t5_shapes(policy.config, mini.lora["r"], mini.lora["target_modules"])
     counted = _linear_weights(policy)
     assert counted["enc"] > 0 and counted["cross_kv"] > 0
     assert (shapes["enc_linear"], shapes["dec_linear"], shapes["cross_kv_linear"]) == \
@@ -43,7 +44,7 @@ def test_flop_shapes_account_for_every_flan_t5_base_parameter(mini):
     """Linear layers (with the course's LoRA) + embedding + relative position biases + layer norms =
     the 251,116,800 parameters of flan-t5-base with its adapter (README, test_real_size)."""
     config = architectures.t5_config()
-    shapes = bench.t5_shapes(config, mini.lora["r"], mini.lora["target_modules"])
+    shapes = flops.t5_shapes(config, mini.lora["r"], mini.lora["target_modules"])
     linear = shapes["enc_linear"] + shapes["dec_linear"] + shapes["cross_kv_linear"]
     embedding = config.vocab_size * config.d_model
     position_biases = 2 * config.relative_attention_num_buckets * config.num_heads
@@ -53,14 +54,14 @@ def test_flop_shapes_account_for_every_flan_t5_base_parameter(mini):
 
 def test_step_flops_grow_with_epochs_and_generation_uses_the_cache():
     config = architectures.t5_config()
-    shapes = bench.t5_shapes(config, 32, ["q", "v"])
+    shapes = flops.t5_shapes(config, 32, ["q", "v"])
     reward_config = type("C", (), {"hidden_size": 768, "num_hidden_layers": 12, "intermediate_size": 3072,
                                    "num_labels": 2})
-    one = bench.step_flops(shapes, reward_config, 16, 128, 64, 1, [80] * 16)
-    four = bench.step_flops(shapes, reward_config, 16, 128, 64, 4, [80] * 16)
+    one = flops.step_flops(shapes, reward_config, 16, 128, 64, 1, [80] * 16)
+    four = flops.step_flops(shapes, reward_config, 16, 128, 64, 4, [80] * 16)
     assert one["generation"] == four["generation"] and four["trl_step"] > 2 * one["trl_step"]
-    cached = bench.t5_forward_flops(shapes, 128, 64, cached=True)
-    full = bench.t5_forward_flops(shapes, 128, 64)
+    cached = flops.t5_forward_flops(shapes, 128, 64, cached=True)
+    full = flops.t5_forward_flops(shapes, 128, 64)
     assert cached["linear"] == full["linear"] and cached["attention"] < full["attention"]
     # a forward pass is about 2 FLOPs per weight per token
     tokens_linear = 128 * (shapes["enc_linear"] + shapes["cross_kv_linear"]) + 64 * shapes["dec_linear"]
@@ -69,12 +70,12 @@ def test_step_flops_grow_with_epochs_and_generation_uses_the_cache():
 
 def test_prompts_have_exactly_the_asked_length(mini):
     tokenizer = models.load_tokenizer(mini)
-    prompts = bench.fixed_length_prompts(tokenizer, mini.data["prompt_template"], 5, 70)
+    prompts = inputs.fixed_length_prompts(tokenizer, mini.data["prompt_template"], 5, 70)
     assert [len(p) for p in prompts] == [70] * 5
     assert all(p[-1] == tokenizer.eos_token_id for p in prompts)
     assert len({tuple(p) for p in prompts}) == 5
     with pytest.raises(bench.BenchError, match="shorter than the prompt template"):
-        bench.fixed_length_prompts(tokenizer, mini.data["prompt_template"], 1, 5)
+        inputs.fixed_length_prompts(tokenizer, mini.data["prompt_template"], 1, 5)
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -95,7 +96,7 @@ def test_unknown_bench_profile_is_refused(capsys, tmp_path):
 
 
 @pytest.mark.slow
-def test_bench_on_the_mini_profile_compares_both_sides(tmp_path, capsys):
+def test_bench_on_the_mini_profile_compares_the_three_sides(tmp_path, capsys):
     out = tmp_path / "bench"
     assert cli.main(["bench", "--profile", "mini", "--out", str(out), "--prompts", "4", "--prompt-tokens", "48",
                      "--response-tokens", "6", "--eval-n", "3"]) == 0
@@ -106,20 +107,27 @@ def test_bench_on_the_mini_profile_compares_both_sides(tmp_path, capsys):
     assert report["settings"] | {"seed": 0} == {"prompts": 4, "prompt_tokens": 48, "response_tokens": 6, "eval_n": 3,
                                                  "repeat": 1, "seed": 0}
     for section in ("step_seconds", "evaluation_seconds"):
-        for side in ("original", "lab"):
+        for side in ("original", "lab", "lab-float32"):
             parts = report[section][side]
             assert all(value > 0 for value in parts.values())
             assert parts["total"] == pytest.approx(sum(v for k, v in parts.items() if k != "total"))
     assert report["step_ratio"] == pytest.approx(report["step_seconds"]["original"]["total"]
                                                  / report["step_seconds"]["lab"]["total"], rel=0.01)
     assert report["evaluation_ratio"] > 0
-    assert all(report["peak_rss_bytes"][side] > 100 * 2 ** 20 for side in ("original", "lab"))
+    assert report["precision_step_ratio"]["total"] == pytest.approx(
+        report["step_seconds"]["lab-float32"]["total"] / report["step_seconds"]["lab"]["total"], rel=0.01)
+    assert {side: report["sides"][side]["dtype"] for side in report["sides"]} == {
+        "original": "bfloat16", "lab": "bfloat16", "lab-float32": "float32"}
+    # bfloat16 weights are half the size of float32 ones (the LoRA weights stay float32 in both)
+    assert report["policy_bytes"]["lab"] < 0.6 * report["policy_bytes"]["lab-float32"]
+    assert all(report["peak_rss_bytes"][side] > 100 * 2 ** 20 for side in report["sides"])
     # the original deep-copies the policy for its reference; the lab's reference shares its weights
-    assert report["reference_copy_bytes"]["original"] >= 0.9 * report["policy_bytes"] > 0
+    assert report["reference_copy_bytes"]["original"] >= 0.9 * report["policy_bytes"]["original"] > 0
     assert report["reference_copy_bytes"]["lab"] < 0.1 * report["reference_copy_bytes"]["original"]
-    assert report["machine"]["matmul_gflops_fp32"] > 0 and 0 < report["lab_step_fraction_of_matmul_rate"]
+    rates = report["machine"]["matmul_gflops"]["lab"]
+    assert rates["float32"] > 0 and rates["bfloat16"] > 0 and 0 < report["lab_step_fraction_of_matmul_rate"]
     assert report["lab_step_flops"]["total"] == pytest.approx(sum(report["lab_step_flops"][k] for k in
                                                                   ("generation", "reward", "trl_step")))
     assert set(report["flop_formulas"]) >= {"generation", "reward", "trl_step", "fraction_of_matmul_rate"}
     assert "PPO step: total" in printed and "of the matmul rate" in printed
-    assert (out / "bench-original.log").is_file() and (out / "bench-lab.log").is_file()
+    assert all((out / f"bench-{side}.log").is_file() for side in ("original", "lab", "lab-float32"))
