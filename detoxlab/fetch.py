@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -67,54 +66,34 @@ class Plan:
     known: dict = field(default_factory=dict)            # "asset/file" -> {"bytes": ..., "sha256": ...}
 
 
-def _list_of_str(value, source: str, key: str) -> tuple[str, ...]:
-    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-        raise ProfileError(f"{key} must be a list of file names, got {value!r}", key=key, path=source)
-    return tuple(value)
-
-
 def plan(profile) -> Plan:
-    """What ``profile`` needs fetched, with the expectations of its ``[assets]`` table."""
-    raw = tomllib.loads(Path(profile.path).read_text(encoding="utf-8")).get("assets", {})
-    source = Path(profile.path).name
-    if not isinstance(raw, dict):
-        raise ProfileError("[assets] must be a table", key="assets", path=source)
-    hub_tables = raw.get("hub", {})
+    """What ``profile`` needs fetched, with the expectations of its ``[assets]`` table (``profile.assets``,
+    checked when the profile was read)."""
+    source, assets = Path(profile.path).name, profile.assets
     hub = []
     for key, section in (("policy.base_model", "policy"), ("reward.model", "reward")):
         value = getattr(profile, section)[key.split(".")[1]]
         if value.startswith(("assets:", "package:")):
             continue
-        table = hub_tables.get(value)
-        if not isinstance(table, dict):
+        files = assets.hub.get(value)
+        if files is None:
             raise ProfileError(f"missing [assets.hub.\"{value}\"]", key=f"assets.hub.{value}", path=source,
                                hint=f"files and required files of {key}")
-        revision = getattr(profile, section).get("revision") or "main"
-        hub.append(HubModel(key, value, revision, _list_of_str(table.get("files"), source, f"assets.hub.{value}.files"),
-                            _list_of_str(table.get("required", []), source, f"assets.hub.{value}.required")))
+        revision = getattr(profile, section).revision or "main"
+        hub.append(HubModel(key, value, revision, tuple(files.files), tuple(files.required)))
     s3 = []
-    adapter = profile.policy["adapter"]
+    adapter = profile.policy.adapter
     if adapter.startswith("assets:"):
-        uri = profile.policy.get("adapter_s3_uri")
+        uri = profile.policy.adapter_s3_uri
         if not uri:
             raise ProfileError(f"policy.adapter is {adapter!r} but policy.adapter_s3_uri is not set",
                                key="policy.adapter_s3_uri", path=source)
         if not uri.startswith("s3://") or not urlparse(uri).netloc:
             raise ProfileError(f"policy.adapter_s3_uri must look like s3://bucket/prefix/, got {uri!r}",
                                key="policy.adapter_s3_uri", path=source)
-        required = _list_of_str(raw.get("adapter", {}).get("required", []), source, "assets.adapter.required")
-        s3.append(S3Asset(adapter[len("assets:"):], uri, required))
-    data_rows = raw.get("data", {}).get("rows", {})
-    if not (isinstance(data_rows, dict) and all(isinstance(n, int) for n in data_rows.values())):
-        raise ProfileError("assets.data.rows must map split names to row counts", key="assets.data.rows",
-                           path=source)
-    known = raw.get("known", {})
-    for name, facts in known.items():
-        if not isinstance(facts, dict) or set(facts) - {"bytes", "sha256"}:
-            raise ProfileError(f"assets.known.\"{name}\" may only give bytes and sha256", key=f"assets.known.{name}",
-                               path=source)
-    return Plan(profile.name, tuple(hub), tuple(s3), profile.data["hub_id"] if profile.data["source"] == "hub" else None,
-                dict(data_rows), dict(known))
+        s3.append(S3Asset(adapter[len("assets:"):], uri, tuple(assets.adapter.get("required", []))))
+    data = profile.data.hub_id if profile.data.source == "hub" else None
+    return Plan(profile.name, tuple(hub), tuple(s3), data, dict(assets.data.get("rows", {})), dict(assets.known))
 
 
 def assets_root(dest: str | os.PathLike | None = None) -> Path:

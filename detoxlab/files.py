@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 PRIVATE = 0o600   # what a temporary file is created with: results and outputs stay the writer's own
@@ -41,9 +42,16 @@ def private_write(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def _json_default(value):
+    """What json cannot write by itself: mappings (a profile's sections) as objects, numbers (numpy's) as floats."""
+    return dict(value) if isinstance(value, Mapping) else float(value)
+
+
 def write_json_atomically(path: Path, payload, mode: int = PRIVATE, sort_keys: bool = False) -> Path:
-    """``payload`` as indented JSON with a final newline, written atomically (numpy numbers as floats)."""
-    return write_text_atomically(path, json.dumps(payload, indent=2, default=float, sort_keys=sort_keys) + "\n", mode)
+    """``payload`` as indented JSON with a final newline, written atomically (numpy numbers as floats, a
+    profile's sections as objects)."""
+    return write_text_atomically(path, json.dumps(payload, indent=2, default=_json_default, sort_keys=sort_keys)
+                                 + "\n", mode)
 
 
 def file_hash(path: Path, algorithm="sha256") -> str:

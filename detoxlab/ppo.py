@@ -11,26 +11,18 @@ Two methods, both described by the profile (``[method.faithful]``, ``[method.cor
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-@dataclass(frozen=True)
-class Method:
-    name: str
-    reference: str        # "sft" or "base"
-    reward_input: str     # one of REWARD_INPUTS: "summary", "prompt+summary", "prompt+summary-raw"
-    learning_rate: float
-    ppo_epochs: int
-    steps: int
-    init_kl_coef: float
+from detoxlab.profiles.schema import REWARD_INPUTS, Method
 
 
 def method(profile, name: str) -> Method:
+    """The profile's [method.NAME] settings (a ``Method``: its fields are checked when it is made)."""
     if name not in profile.method:
         raise ValueError(f"unknown method {name!r}: profile {profile.name} defines {', '.join(profile.method)}")
-    return Method(name=name, **profile.method[name])
+    return profile.method[name]
 
 
 def ppo_config(profile, chosen: Method, seed: int = 0):
@@ -96,12 +88,6 @@ def generate_batch(trainer, query_tensors: list[torch.Tensor], max_new_tokens: i
                                    attention_mask=padded["attention_mask"].to(trainer.current_device),
                                    max_new_tokens=max_new_tokens, **gen_kwargs)
     return strip_padding(generated, tokenizer.pad_token_id)
-
-
-# what the reward model reads: the summary; prompt + summary without special tokens (the study's
-# ablation, to tell what the original reads from how it decodes); the original's prompt + summary with
-# <pad> and </s> left in
-REWARD_INPUTS = ("summary", "prompt+summary", "prompt+summary-raw")
 
 
 def reward_texts(chosen: Method, queries: list[str], responses: list[torch.Tensor], tokenizer) -> list[str]:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from detoxlab import profiles
@@ -134,3 +136,36 @@ def test_locations(monkeypatch, tmp_path):
     monkeypatch.setenv(profiles.ASSETS_DIR_ENV, str(tmp_path))
     assert profile.location("assets:adapter") == str(tmp_path / "full" / "adapter")
     assert profile.location("package:stand_ins/x") == str(profiles.PACKAGE_DIR / "stand_ins" / "x")
+
+
+def test_sections_are_typed_frozen_and_read_by_key_or_attribute():
+    import dataclasses
+
+    profile = load_profile("full")
+    assert profile.ppo.batch_size == profile.ppo["batch_size"] == 16
+    assert profile.method["corrected"].name == "corrected" and profile.method["corrected"]["ppo_epochs"] == 4
+    assert profile.assets.hub["google/flan-t5-base"].required[0] == "config.json"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        profile.ppo.batch_size = 8
+    with pytest.raises(KeyError):
+        profile.ppo["learning_rate"]
+    assert dict(load_profile("mini").assets) == {"hub": {}, "adapter": {}, "data": {}, "known": {}}
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('required = ["adapter_config.json", "adapter_model.bin"]', 'required = "adapter_model.bin"',
+     "assets.adapter.required must be a list of file names"),
+    ("train = 12460", 'train = "many"', "assets.data.rows must map split names to row counts"),
+    ('required = ["config.json", "pytorch_model.bin", "merges.txt", "vocab.json"]', 'required = ["config.json", 2]',
+     "assets.hub.facebook/roberta-hate-speech-dynabench-r4-target.required must be list[str]"),
+    ('files = ["config.json", "pytorch_model.bin", "merges.txt"', 'filez = ["config.json", "pytorch_model.bin", "merges.txt"',
+     "unknown key(s) assets.hub.facebook/roberta-hate-speech-dynabench-r4-target.filez"),
+])
+def test_the_assets_table_is_checked_on_load(tmp_path, old, new, message):
+    text = (profiles.PROFILE_DIR / "full.toml").read_text()
+    assert old in text
+    with pytest.raises(ProfileError, match=re.escape(message)):
+        load_profile(_write(tmp_path, text.replace(old, new)))
+    known = text + '"a/b" = { md5 = "x" }\n'  # [assets.known] is the file's last table
+    with pytest.raises(ProfileError, match=re.escape("assets.known.a/b may only give bytes and sha256")):
+        load_profile(_write(tmp_path, known))

@@ -83,13 +83,16 @@ def test_clean_decoding_reads_what_the_original_reads_without_its_special_tokens
     tokenizer = models.load_tokenizer(mini)
     query = "\nSummarize the following conversation.\n\n#Person1#: Hi.\n\nSummary:\n"
     response = torch.tensor([tokenizer.pad_token_id, *tokenizer("#Person1# says hi.").input_ids])
-    texts = {name: ppo.reward_texts(ppo.Method(name, "base", name, 1e-5, 1, 1, 0.2), [query], [response], tokenizer)[0]
-             for name in ppo.REWARD_INPUTS}
+    def method(reward_input):
+        return ppo.Method(reference="base", reward_input=reward_input, learning_rate=1e-5, ppo_epochs=1, steps=1,
+                          init_kl_coef=0.2, name=reward_input)
+
+    texts = {name: ppo.reward_texts(method(name), [query], [response], tokenizer)[0] for name in ppo.REWARD_INPUTS}
     assert texts["summary"] == "#Person1# says hi."
     assert texts["prompt+summary-raw"] == query + "<pad> #Person1# says hi.</s>"
     assert texts["prompt+summary"] == query + texts["summary"]
-    with pytest.raises(ValueError, match="reward_input"):
-        ppo.reward_texts(ppo.Method("x", "base", "dialogue", 1e-5, 1, 1, 0.2), [query], [response], tokenizer)
+    with pytest.raises(ValueError, match="reward_input"):  # a method that reads the dialogue cannot be made
+        method("dialogue")
 
 
 @pytest.mark.slow
