@@ -48,3 +48,26 @@ def mini():
     from detoxlab.profiles import load_profile
 
     return load_profile("mini")
+
+
+# the mini profile's tokenizer, a fresh policy and the lab's dataset (tests of models, evaluation and ppo)
+@pytest.fixture(scope="module")
+def tokenizer(mini):
+    from detoxlab import models
+
+    return models.load_tokenizer(mini)
+
+
+@pytest.fixture
+def policy(mini):
+    """A fresh PPO model (PEFT policy + value head) in eval mode: dropout off, so forwards compare."""
+    from detoxlab import models
+
+    return models.with_value_head(models.load_policy(mini, is_trainable=True)).eval()
+
+
+@pytest.fixture(scope="module")
+def dataset(mini, tokenizer):
+    from detoxlab import data
+
+    return data.build_dataset(tokenizer, mini.data, data.DataSource("embedded", str(data.EMBEDDED_DIR)))
