@@ -27,7 +27,7 @@ def _ratios(results: dict, slow: str, fast: str, kind: str, parts) -> dict:
 def summarise(spec: dict, results: dict, setup: dict, profile) -> dict:
     from transformers import RobertaConfig, T5Config
 
-    lab, fp32 = results["lab"], results["lab-float32"]
+    lab = results["lab"]
     shapes = t5_shapes(T5Config.from_dict(lab["t5_config"]), profile.lora["r"], profile.lora["target_modules"])
     flops = step_flops(shapes, RobertaConfig.from_dict(lab["reward_config"]), spec["prompts"], spec["prompt_tokens"],
                        spec["response_tokens"], lab["ppo_epochs"], lab["reward_text_tokens"])
@@ -108,8 +108,6 @@ def summarise(spec: dict, results: dict, setup: dict, profile) -> dict:
         "contended": max(others.values()) > CONTENDED_CORES,
         "own_cpu_seconds": {side: results[side]["own_cpu_seconds"] for side in sides},
         "timed_wall_seconds": {side: results[side]["timed_wall_seconds"] for side in sides},
-        "float32_side": {"step_fraction_of_fp32_matmul_rate": fractions["lab-float32"]["total"],
-                         "peak_rss_bytes": fp32["peak_rss_bytes"]},
     }
 
 

@@ -86,7 +86,7 @@ def _sections(raw: dict) -> dict:
     methods = raw.get("method")
     if not isinstance(methods, dict) or not methods:
         raise ProfileError("missing [method.NAME] tables", key="method", hint=f"keys: {', '.join(Method.keys_help())}")
-    sections["method"] = {name: Method.from_table(table, f"method.{name}", name=name) for name, table in methods.items()}
+    sections["method"] = {name: Method.from_table(table, name) for name, table in methods.items()}
     if sections["ppo"].method not in methods:
         raise ProfileError(f"ppo.method {sections['ppo'].method!r} is not one of {', '.join(methods)}", key="ppo.method")
     sections["assets"] = Assets.from_table(raw.get("assets", {}))

@@ -8,6 +8,7 @@ its fields. A problem raises ``ProfileError`` with the dotted key; ``load_profil
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -57,9 +58,12 @@ def _fits(value, hint) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class Section(Mapping):
-    """A profile's table. Subclasses name their table (``table``) and add their own checks (``check``)."""
+    """A profile's table. Subclasses name their table (``table``) and add their own checks (``check``). A
+    table that stands under a name of its own ([method.NAME], [assets.hub."REPO"]) keeps that name in the
+    field ``named_by`` says, which is not a key inside the table."""
 
     table: typing.ClassVar[str] = ""
+    named_by: typing.ClassVar[str | None] = None
 
     def __post_init__(self):
         hints = typing.get_type_hints(type(self))
@@ -74,7 +78,7 @@ class Section(Mapping):
         self.check()
 
     def where(self, key: str) -> str:
-        return f"{self.table}.{key}"
+        return f"{self.table}.{getattr(self, self.named_by)}.{key}" if self.named_by else f"{self.table}.{key}"
 
     def fail(self, key: str, problem: str) -> ProfileError:
         return ProfileError(f"{self.where(key)} {problem}", key=self.where(key))
@@ -83,13 +87,17 @@ class Section(Mapping):
         """Checks across this section's fields (none by default)."""
 
     @classmethod
+    @functools.cache  # read on every key lookup: the fields do not change
     def keys_help(cls) -> dict[str, str]:
-        return {item.name: item.metadata.get("help", "") for item in dataclasses.fields(cls) if item.init}
+        """The keys a table may hold, with their help texts."""
+        return {item.name: item.metadata.get("help", "") for item in dataclasses.fields(cls) if item.name != cls.named_by}
 
     @classmethod
-    def from_table(cls, table, where: str | None = None, **extra):
-        """The section from its TOML table: unknown keys and missing required ones are errors."""
-        where = where or cls.table
+    def from_table(cls, table, name: str | None = None):
+        """The section from its TOML table (``name``: the table's own name, for a ``named_by`` table):
+        unknown keys and missing required ones are errors."""
+        extra = {cls.named_by: name} if cls.named_by else {}
+        where = f"{cls.table}.{name}" if cls.named_by else cls.table
         if not isinstance(table, dict):
             raise ProfileError(f"missing section [{where}]" if table is None else f"{where} must be a table",
                                key=where)
@@ -101,16 +109,9 @@ class Section(Mapping):
         required = {item.name for item in dataclasses.fields(cls)
                     if item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING}
         for key in known:
-            if key in required and key not in table and key not in extra:
+            if key in required and key not in table:
                 raise ProfileError(f"missing key {where}.{key}", key=f"{where}.{key}", hint=known[key])
-        try:
-            return cls(**table, **extra)
-        except ProfileError as error:  # a table met under another name (assets.hub."REPO"): say that name
-            named = error.key or ""
-            if named.startswith(where + ".") or not named.startswith(cls.table + "."):
-                raise
-            key = where + named[len(cls.table):]
-            raise ProfileError(error.message.replace(named, key, 1), key=key, hint=error.hint) from None
+        return cls(**table, **extra)
 
     # read-only mapping of the fields, so that profile.ppo["batch_size"] reads as the course's dicts do
     def __getitem__(self, key: str):
@@ -203,6 +204,7 @@ class Method(Section):
     """A [method.NAME] table: how PPO is run (the lab's "corrected" method, the original's "faithful" one);
     ``name`` is the table's NAME."""
     table = "method"
+    named_by = "name"
     reference: str = setting("KL reference: 'sft' (the policy before PPO) or 'base' (adapter disabled, as trl 0.4 "
                              "does)")
     reward_input: str = setting("what the reward model reads: 'summary' or 'prompt+summary-raw' (the original)")
@@ -212,9 +214,6 @@ class Method(Section):
     init_kl_coef: float = setting("initial KL penalty coefficient (trl's adaptive controller)")
     name: str = setting("the method's name: its table's key", "")
 
-    def where(self, key: str) -> str:
-        return f"method.{self.name}.{key}"
-
     def check(self) -> None:
         if self.reference not in REFERENCES:
             raise self.fail("reference", f"must be 'sft' or 'base', got {self.reference!r}")
@@ -223,10 +222,6 @@ class Method(Section):
         for key in ("ppo_epochs", "steps"):
             if getattr(self, key) < 1:
                 raise self.fail(key, f"must be at least 1, got {getattr(self, key)}")
-
-    @classmethod
-    def keys_help(cls) -> dict[str, str]:  # the name is the table's key, not a key inside the table
-        return {key: text for key, text in super().keys_help().items() if key != "name"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -276,8 +271,10 @@ class Expected(Section):
 class HubFiles(Section):
     """[assets.hub."REPO"]: the files `detoxlab assets fetch` takes from a hub repository."""
     table = "assets.hub"
+    named_by = "repo"
     files: list[str] = setting("files to download")
     required: list[str] = field(default_factory=list, metadata={"help": "files without which the model cannot load"})
+    repo: str = setting("the repository's id: its table's key", "")
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,7 +292,7 @@ class Assets(Section):
     def __post_init__(self):
         super().__post_init__()
         # each repository's table as its type (a frozen dataclass may set its own fields only this way)
-        object.__setattr__(self, "hub", {repo: HubFiles.from_table(table, f"assets.hub.{repo}")
+        object.__setattr__(self, "hub", {repo: HubFiles.from_table(table, repo)
                                          for repo, table in self.hub.items()})
 
     def check(self) -> None:
