@@ -71,3 +71,13 @@ def dataset(mini, tokenizer):
     from detoxlab import data
 
     return data.build_dataset(tokenizer, mini.data, data.DataSource("embedded", str(data.EMBEDDED_DIR)))
+
+
+@pytest.fixture(scope="module")
+def resources():
+    """What the checks grade with, for the mini profile as a fresh machine sees it (no shared data)."""
+    from checks.resources import Resources
+    from detoxlab.profiles import load_profile
+
+    os.environ.pop(DATA_DIR_ENV, None)
+    return Resources(load_profile("mini"))

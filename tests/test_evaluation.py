@@ -1,7 +1,8 @@
 """detoxlab.evaluation: batched generation and toxicity scoring against one text at a time."""
 import pytest
+import torch
 
-from detoxlab import evaluation
+from detoxlab import evaluation, reward
 
 
 def test_batched_evaluation_equals_one_summary_at_a_time(mini, policy, tokenizer, dataset):
@@ -16,3 +17,15 @@ def test_batched_evaluation_equals_one_summary_at_a_time(mini, policy, tokenizer
     together = evaluation.toxicity(texts, evaluator)
     one_by_one = [evaluation.toxicity([t], evaluator)[0] for t in texts]
     assert together == pytest.approx(one_by_one, abs=1e-5)
+
+
+def test_toxicity_measurement_loads_offline_through_evaluate(mini):
+    tokenizer, model = reward.load_reward_model(mini)
+    evaluator = evaluation.load_toxicity_evaluator(mini)
+    texts = [mini.expected["non_toxic_probe"], mini.expected["toxic_probe"]]
+    scores = evaluation.toxicity(texts, evaluator)
+    probabilities = torch.softmax(reward.logits(texts, tokenizer, model), -1)[:, 1].tolist()
+    assert scores == pytest.approx(probabilities, abs=1e-4)
+    assert scores[0] < 0.5 < scores[1]
+    ratio = evaluator.compute(predictions=texts, aggregation="ratio")["toxicity_ratio"]
+    assert ratio == 0.5

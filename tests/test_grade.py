@@ -15,10 +15,8 @@ import psutil
 import pytest
 
 from detoxlab import cli, grade
-from detoxlab.grade import evidence, results
 from detoxlab.grade.processes import SANDBOX_ENV
 from detoxlab.grade.sandbox import running_as_root
-from detoxlab.grade.worker import InvalidSubmission, prepare, read_notebook
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).parent / "grading_corpus"
@@ -27,79 +25,7 @@ LIMITS = {"timeout_cell": 45, "timeout_total": 60, "memory_mb": 3072}
 ROOT_ONLY = "needs the grader to run as root: as an ordinary user the submission runs as the same user (docs/grading.md)"
 
 
-# -- results ---------------------------------------------------------------------------------------
-
-def test_cap_keeps_both_ends_and_the_limit():
-    text = "start " + "x" * 10_000 + " end"
-    capped = results.cap(text, 500)
-    assert len(capped) <= 500 and capped.startswith("start") and capped.endswith("end") and "cut" in capped
-    assert results.cap("short", 500) == "short"
-
-
-def test_results_are_gradescope_shaped_and_private(tmp_path):
-    from checks import CheckResult
-
-    checks_ = [CheckResult("a", True, 1.0, 1.0, "fine"), CheckResult("b", False, 0.0, 1.0, "y" * 50_000)]
-    payload = results.build(checks_, results.Outcome("timeout-cell", "timed out after 5 s in cell 3.",
-                                                     {"traceback": "z" * 50_000}, 7.25))
-    assert payload["score"] == 1.0 and payload["execution_time"] == 7.2
-    assert payload["output"].startswith("timed out after 5 s in cell 3.")
-    visible = [t for t in payload["tests"] if t["visibility"] == "visible"]
-    hidden = [t for t in payload["tests"] if t["visibility"] == "hidden"]
-    assert [t["status"] for t in visible] == ["passed", "failed"]
-    assert hidden and all("score" not in t for t in hidden)
-    path = results.write(tmp_path / "r" / "results.json", payload)
-    assert json.loads(path.read_text()) == payload
-    assert path.stat().st_size < 20_000
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-
-
-# -- evidence: only the grader cell's own tagged line counts -----------------------------------------
-
-def _stream(text):
-    return {"output_type": "stream", "name": "stdout", "text": text}
-
-
-def test_evidence_needs_the_nonce_exactly_once():
-    nonce = evidence.new_nonce()
-    good = nonce + json.dumps({"evidence": {"dataset": {"train": 1}}})
-    assert evidence.parse([_stream("noise\n" + good + "\n")], nonce)[0]["evidence"]["dataset"] == {"train": 1}
-    other = evidence.new_nonce() + json.dumps({"evidence": {}})
-    assert evidence.parse([_stream(other)], nonce)[0] is None
-    payload, problem = evidence.parse([_stream(good + "\n" + good)], nonce)
-    assert payload is None and "tampered" in problem
-    assert evidence.parse([{"output_type": "stream", "name": "stderr", "text": good}], nonce)[0] is None
-
-
-def test_every_check_is_judged_or_says_why_it_was_not(mini):
-    from checks.resources import Resources
-
-    drawn = {"change": {"before": [0.5, 0.5], "after": [0.25, 0.25]}}
-    payload = {"evidence": {"change": {"change": -50.0}}, "problems": {"reward": "NameError: reward_fn"}}
-    results = {r.name: r for r in evidence.grade(payload, "", drawn, Resources(mini))}
-    assert len(results) == 8 and results["signed change"].passed
-    assert not results["reward signs"].passed and "NameError: reward_fn" in results["reward signs"].message
-    assert "not graded: no evidence" in results["dataset sizes"].message
-    dead = {r.name: r for r in evidence.grade(None, "the kernel died", drawn, Resources(mini))}
-    assert all(not r.passed and "the kernel died" in r.message for r in dead.values())
-
-
-# -- reading and preparing notebooks ----------------------------------------------------------------
-
-@pytest.mark.parametrize("name, words", [("empty", "is empty"), ("invalid_json", "not valid notebook JSON"),
-                                         ("not_a_notebook", "not a Jupyter notebook")])
-def test_unreadable_notebooks_say_why(name, words):
-    with pytest.raises(InvalidSubmission, match=words):
-        read_notebook(CORPUS / f"{name}.ipynb")
-
-
-def test_prepare_injects_the_profile_after_the_parameters_cell(tmp_path):
-    notebook = read_notebook(CORPUS / "syntax_error.ipynb")
-    prepared, positions = prepare(notebook, tmp_path / "p.toml")
-    assert positions == [1, None, 2, 3]
-    assert str(tmp_path / "p.toml") in prepared.cells[1].source
-    assert all(not cell.outputs for cell in prepared.cells)
-
+# -- the corpus's files and the command line --------------------------------------------------------
 
 def test_corpus_files_match_their_builder():
     sys.path.insert(0, str(CORPUS))
@@ -221,72 +147,10 @@ def test_the_solution_gets_full_marks(tmp_path, no_data_dir):
     assert payload["score"] == 8 and not failed, failed
 
 
-def test_a_worker_that_dies_still_gets_its_submission_a_result(tmp_path, monkeypatch):
-    from types import SimpleNamespace
-
-    from detoxlab.grade import batch
-    from detoxlab.grade.limits import Limits
-
-    dying = tmp_path / "dying-python"
-    dying.write_text("#!/bin/sh\nkill -9 $$\n")
-    dying.chmod(0o755)
-    monkeypatch.setattr(batch, "sys", SimpleNamespace(executable=str(dying)))
-    (tmp_path / "private").mkdir()
-    (tmp_path / "reference.json").write_text("{}")
-    row = batch.grade_one("s", CORPUS / "sys_exit.ipynb", tmp_path / "out" / "results.json", tmp_path / "private",
-                          "mini", Limits(), tmp_path / "reference.json")
-    payload = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert row["outcome"] == payload["extra_data"]["outcome"] == "grader-error"
-    assert "signal 9" in payload["output"] and payload["score"] == 0
-    assert len([t for t in payload["tests"] if t["visibility"] == "visible"]) == 8
 
 
-def test_same_user_cleanup_finds_a_daemon_that_left_the_session(tmp_path):
-    """Without a user id of its own, the sandbox's processes are found by session, group and token."""
-    import subprocess
-    import time
-
-    from detoxlab.grade.limits import Limits
-    from detoxlab.grade.sandbox import Sandbox
-
-    sandbox = Sandbox(tmp_path, Limits(), isolate_user=False)
-    daemon_pid = tmp_path / "daemon.pid"
-    script = ("import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-              f"        open({str(daemon_pid)!r}, 'w').write(str(os.getpid()))\n        time.sleep(600)\n"
-              "    os._exit(0)\ntime.sleep(600)\n")
-    kernel = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, SANDBOX_ENV: sandbox.token},
-                              start_new_session=True)
-    sandbox.kernel_pid = sandbox.kernel_sid = kernel.pid
-    for _ in range(100):
-        if daemon_pid.exists() and daemon_pid.read_text():
-            break
-        time.sleep(0.1)
-    daemon = psutil.Process(int(daemon_pid.read_text()))
-    assert os.getsid(daemon.pid) != kernel.pid
-    assert sandbox.kill_all()
-    kernel.wait(timeout=10)
-    assert not daemon.is_running() or daemon.status() == psutil.STATUS_ZOMBIE
-    sandbox.cleanup()
-    assert not sandbox.root.exists()
 
 
-def test_hidden_ancestors_names_the_folder_to_expose():
-    import shutil
-    import tempfile
-
-    from detoxlab.grade.view import hidden_ancestors
-
-    base = Path(tempfile.mkdtemp())  # in the system's temporary folder, which anyone may enter
-    try:
-        base.chmod(0o755)
-        private = base / "home"
-        (private / "python" / "bin").mkdir(parents=True)
-        private.chmod(0o700)
-        assert hidden_ancestors([private / "python" / "bin"]) == {str(private): {"python"}}
-        private.chmod(0o755)
-        assert hidden_ancestors([private / "python" / "bin"]) == {}
-    finally:
-        shutil.rmtree(base)
 
 
 @pytest.mark.slow
@@ -307,20 +171,5 @@ def test_gradescope_entry_point_writes_results_for_a_folder_without_notebook(tmp
     assert not (results_dir / "summary.csv").exists()
 
 
-@pytest.mark.parametrize("name", ["mini", "full"])
-def test_profiles_survive_the_staging_writer(name):
-    from detoxlab.grade.staging import _toml
-    from detoxlab.profiles import PROFILE_DIR
-
-    raw = tomllib.loads((PROFILE_DIR / f"{name}.toml").read_text(encoding="utf-8"))
-    assert tomllib.loads(_toml(raw)) == raw
 
 
-def test_a_second_frozen_adapter_is_not_counted_as_the_policy():
-    """The lab may keep its KL reference as a frozen second adapter in the same model."""
-    from checks.parameters import other_adapter
-
-    expected = {"base.w": [[100, 100], False], "q.lora_A.default.weight": [[4, 4], True]}
-    assert other_adapter("q.lora_B.reference.weight", expected)
-    assert not other_adapter("q.lora_B.default.weight", expected)
-    assert not other_adapter("base.w", expected)

@@ -1,6 +1,6 @@
 """Nothing the project starts waits forever: `detoxlab run` (papermill) stops a cell past its limit, a
 `detoxlab bench` side past its limit is killed, each with one line saying which limit and how to change it.
-(The grader's limits are tested in test_grade.py and test_grade_signals.py.)"""
+(The grader's limits are tested in test_grade_limits.py, test_grade.py and test_grade_signals.py.)"""
 import ast
 import json
 import time

@@ -1,11 +1,11 @@
-"""The committed stand-in models: manifest, loading as the lab loads them, and the reward's signs."""
+"""detoxlab.assets and the committed stand-in models: the manifest verified, loading as the lab loads
+them, and the reward's signs."""
 import json
 import shutil
 
 import pytest
-import torch
 
-from detoxlab import assets, evaluation, files, models, reward
+from detoxlab import assets, files, models, reward
 from detoxlab.profiles import load_profile
 
 MANIFEST = json.loads((assets.STAND_INS / assets.MANIFEST).read_text())
@@ -117,49 +117,3 @@ def test_reward_signs_on_neutral_and_rude_summaries(reward_parts):
     rude = [toxic.make_rude(text, rng) for text in neutral]
     values = reward.rewards(neutral + rude, tokenizer, model)
     assert (values[:3] > 0).all() and (values[3:] < 0).all(), values
-
-
-def test_batched_rewards_equal_one_at_a_time(reward_parts):
-    tokenizer, model = reward_parts
-    texts = ["short.", "#Person1# tells #Person2# a much longer story about the trip to the mountains last year."]
-    batched = reward.rewards(texts, tokenizer, model, batch_size=8)
-    single = torch.cat([reward.rewards([t], tokenizer, model) for t in texts])
-    torch.testing.assert_close(batched, single, atol=1e-4, rtol=1e-4)
-
-
-def test_toxicity_measurement_loads_offline_through_evaluate(mini_profile, reward_parts):
-    tokenizer, model = reward_parts
-    evaluator = evaluation.load_toxicity_evaluator(mini_profile)
-    texts = [mini_profile.expected["non_toxic_probe"], mini_profile.expected["toxic_probe"]]
-    scores = evaluation.toxicity(texts, evaluator)
-    probabilities = torch.softmax(reward.logits(texts, tokenizer, model), -1)[:, 1].tolist()
-    assert scores == pytest.approx(probabilities, abs=1e-4)
-    assert scores[0] < 0.5 < scores[1]
-    ratio = evaluator.compute(predictions=texts, aggregation="ratio")["toxicity_ratio"]
-    assert ratio == 0.5
-
-
-def test_labels_come_from_id2label_when_the_config_has_no_label2id(mini_profile, reward_parts, tmp_path):
-    """The RoBERTa hate model's re-saved config has "label2id": null; transformers then leaves label2id None.
-    The reward's label lookup and the toxicity measurement must still find "nothate" and "hate"."""
-    import json
-    import shutil
-
-    from detoxlab.assets import STAND_INS
-
-    copy = tmp_path / "reward-model"
-    shutil.copytree(STAND_INS / "reward-model", copy)
-    config = json.loads((copy / "config.json").read_text())
-    config["label2id"] = None
-    (copy / "config.json").write_text(json.dumps(config))
-    from transformers import AutoModelForSequenceClassification
-
-    model = AutoModelForSequenceClassification.from_pretrained(copy)
-    assert model.config.label2id is None
-    assert reward.label_index(model, "nothate") == 0 and reward.label_index(model, "hate") == 1
-    profile = load_profile(mini_profile.path, overrides={"reward.model": str(copy)})
-    texts = [mini_profile.expected["non_toxic_probe"], mini_profile.expected["toxic_probe"]]
-    scores = evaluation.toxicity(texts, evaluation.load_toxicity_evaluator(profile))
-    tokenizer, original = reward_parts
-    expected = torch.softmax(reward.logits(texts, tokenizer, original), -1)[:, 1].tolist()
-    assert scores == pytest.approx(expected, abs=1e-4)

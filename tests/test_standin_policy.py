@@ -1,9 +1,8 @@
-"""Pieces of the stand-in build that can be checked in milliseconds."""
+"""detoxlab.standin.policy: the span corruption the stand-in policy is pre-trained with."""
 import random
 
 import pytest
 
-from detoxlab.standin import toxic
 from detoxlab.standin.policy import PolicyRecipe, noise_mask, span_corruption
 
 
@@ -31,15 +30,3 @@ def test_span_corruption_can_be_undone():
     rebuilt = [t for s in source[:-1] for t in (spans[s] if s in sentinels else [s])]
     assert rebuilt == ids
     assert len(spans) >= 2
-
-
-def test_rude_sentence_goes_where_asked_and_names_the_speakers():
-    rng = random.Random(0)
-    summary = "#Person1# buys a hat."
-    first = toxic.make_rude(summary, rng, position="start")
-    assert first.endswith(" " + summary) and first.startswith("#Person")
-    last = toxic.make_rude(summary, rng)
-    assert last.startswith(summary + " ") and "#Person" in last[len(summary):]
-    both = {toxic.make_rude(summary, rng, position="either").startswith(summary) for _ in range(20)}
-    assert both == {True, False}
-    assert not set(toxic.TRAIN_TEMPLATES) & set(toxic.HELD_OUT_TEMPLATES)
