@@ -6,6 +6,8 @@ import checks
 from checks import CheckResult
 from checks.kernel import gather_one
 
+# what a notebook that passes every check scores (one point a check: the count follows the registry)
+MAX_SCORE = sum(check.points for check in checks.all_checks())
 GARBAGE = [None, "text", 3.5, math.nan, [], {}, {"x": object()}, [math.nan, 1.0], b"bytes"]
 
 

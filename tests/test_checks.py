@@ -3,11 +3,11 @@ a message (never a traceback), and the grader cell that gathers their evidence (
 kernel, result)."""
 import pytest
 import torch
+from check_helpers import GARBAGE, assert_failed
 
 import checks
 from checks import CheckResult
 from checks.kernel import collect, grader_cell
-from check_helpers import GARBAGE, assert_failed
 
 
 def test_eight_checks_in_the_notebooks_order_one_point_each():

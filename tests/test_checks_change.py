@@ -1,6 +1,5 @@
 """checks.change: the signed relative change, not an absolute value printed as an improvement."""
 import numpy as np
-
 from check_helpers import assert_failed, verdict
 
 

@@ -2,9 +2,9 @@
 import random
 
 import pytest
+from check_helpers import assert_failed, verdict
 
 from detoxlab import evaluation
-from check_helpers import assert_failed, verdict
 
 
 def student_evaluation(seeded=True, sample=True):

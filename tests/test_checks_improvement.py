@@ -3,10 +3,10 @@ an untrained, a zeroed or a non-adapter file fails."""
 import numpy as np
 import pytest
 import torch
+from check_helpers import assert_failed
 
 import checks
 from checks.kernel import gather_one
-from check_helpers import assert_failed
 
 
 def test_the_paired_test_sees_a_fall_and_not_noise():

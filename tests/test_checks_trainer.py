@@ -1,9 +1,9 @@
 """checks.trainer and checks.loop: the fixed PPOTrainer (the SFT policy as reference) and a PPO step that
 scores the summary alone."""
 import pytest
+from check_helpers import assert_failed, verdict
 
 from detoxlab import models, ppo
-from check_helpers import assert_failed, verdict
 
 
 def lab_trainer(resources, fixed=True):

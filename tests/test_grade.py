@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from check_helpers import MAX_SCORE
 
 from detoxlab import cli, grade
 from detoxlab.grade.processes import SANDBOX_ENV
@@ -95,7 +96,7 @@ def test_corpus_notebook_gets_its_expected_score(graded_corpus, name):
         pytest.skip(ROOT_ONLY)
     payload = json.loads((graded_corpus["out"] / name / "results.json").read_text())
     assert payload["score"] == spec["score"], payload["output"]
-    assert payload["extra_data"]["max_score"] == 8
+    assert payload["extra_data"]["max_score"] == MAX_SCORE
     if spec["outcome"] != "any":
         assert payload["extra_data"]["outcome"] == spec["outcome"], payload["output"]
     if payload["extra_data"]["outcome"].startswith("timeout"):
@@ -143,8 +144,8 @@ def test_the_solution_gets_full_marks(tmp_path, no_data_dir):
     payload = json.loads((tmp_path / "out" / "results.json").read_text())
     failed = {t["name"]: t["output"] for t in payload["tests"] if t.get("status") == "failed"}
     assert status == 0 and payload["extra_data"]["outcome"] == "completed", payload["output"]
-    assert payload["extra_data"]["max_score"] == 8
-    assert payload["score"] == 8 and not failed, failed
+    assert payload["extra_data"]["max_score"] == MAX_SCORE
+    assert payload["score"] == MAX_SCORE and not failed, failed
 
 
 

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from check_helpers import MAX_SCORE
 
 from detoxlab import grade
 
@@ -44,5 +45,5 @@ def graded_mutants(tmp_path_factory):
 def test_mutant_gets_its_expected_score(graded_mutants, name):
     payload = json.loads((graded_mutants["out"] / name / "results.json").read_text())
     scores = {t["name"]: t.get("score") for t in payload["tests"] if t.get("visibility") == "visible"}
-    assert payload["extra_data"]["max_score"] == 8
+    assert payload["extra_data"]["max_score"] == MAX_SCORE
     assert payload["score"] == EXPECTED[name]["score"], (scores, payload["output"][:3000])
