@@ -38,14 +38,20 @@ class RewardRecipe:
     in_domain_rude: int = 2500
 
 
-def _examples(root: Path, recipe: RewardRecipe, rng: random.Random):
-    """(train, held_out) lists of (text, label)."""
+def dynahate_split(root: Path, rng: random.Random) -> tuple[list, list]:
+    """(train, held_out) lists of (text, label) from the DynaHate subset: all of db_dev and a random half of
+    db_test to train on, the other half held out."""
     hate = {"hate": 1, "nothate": 0}
     dev = common.read_rows(root / "dynahate" / "partial" / "db_dev.csv")
     test = common.read_rows(root / "dynahate" / "partial" / "db_test.csv")
     rng.shuffle(test)
-    dyna_train = [(r["text"], hate[r["label"]]) for r in dev + test[: len(test) // 2]]
-    dyna_held = [(r["text"], hate[r["label"]]) for r in test[len(test) // 2:]]
+    return ([(r["text"], hate[r["label"]]) for r in dev + test[: len(test) // 2]],
+            [(r["text"], hate[r["label"]]) for r in test[len(test) // 2:]])
+
+
+def _examples(root: Path, recipe: RewardRecipe, rng: random.Random):
+    """(train, held_out) lists of (text, label)."""
+    dyna_train, dyna_held = dynahate_split(root, rng)
 
     summaries = [row["summary"] for row in common.filtered_train_rows(root)]
     rng.shuffle(summaries)
