@@ -1,5 +1,5 @@
 """Model assets: verify any asset directory against its manifest (the stand-ins are built by
-:mod:`detoxlab.standin.build`).
+:mod:`detoxlab.make_stand_ins.build`).
 
 A manifest (``MANIFEST.json`` at the root of an asset directory) lists every file with its size and
 sha256, and for each model the command and input data that made it and its measured figures.

@@ -83,7 +83,7 @@ def cmd_assets(args) -> int:
         fetch.fetch(profiles.load_profile(args.profile), args.dest, args.endpoint_url, args.hub_endpoint)
         return 0
     if args.action == "build":
-        from detoxlab.standin import build
+        from detoxlab.make_stand_ins import build
 
         manifest = build.build_stand_ins(parts=tuple(args.only) if args.only else build.PARTS)
         print(json.dumps(manifest["models"], indent=2))

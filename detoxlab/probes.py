@@ -1,5 +1,5 @@
 """Rude sentences about a dialogue's speakers: what the stand-in models learn as toxic
-(:mod:`detoxlab.standin.toxic`) and what the reward check draws probe texts from (:mod:`checks.reward`).
+(:mod:`detoxlab.make_stand_ins.toxic`) and what the reward check draws probe texts from (:mod:`checks.reward`).
 
 Two disjoint template sets: ``TRAIN_TEMPLATES`` shape the policy's targets and the reward model's
 training text; ``HELD_OUT_TEMPLATES`` only appear in the reward model's evaluation, to show that it

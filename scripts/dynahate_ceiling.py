@@ -18,8 +18,8 @@ from collections import Counter
 
 import torch
 
-from detoxlab.standin import common
-from detoxlab.standin.reward_model import RewardRecipe, dynahate_split
+from detoxlab.make_stand_ins import common
+from detoxlab.make_stand_ins.reward_model import RewardRecipe, dynahate_split
 
 BUCKETS = 2 ** 20
 N_GRAMS = (1, 2, 3, 4)

@@ -79,5 +79,6 @@ def resources():
     from checks.resources import Resources
     from detoxlab.profiles import load_profile
 
-    os.environ.pop(DATA_DIR_ENV, None)
-    return Resources(load_profile("mini"))
+    with pytest.MonkeyPatch.context() as patch:  # restored after the module: later tests may need the data
+        patch.delenv(DATA_DIR_ENV, raising=False)
+        yield Resources(load_profile("mini"))

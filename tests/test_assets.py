@@ -34,7 +34,7 @@ def test_manifest_records_how_each_model_was_made():
     assert set(MANIFEST["inputs"]) == {"dialogsum/train.csv", "dialogsum/test.csv", "dynahate/partial/db_dev.csv",
                                        "dynahate/partial/db_test.csv"}
     for model in MANIFEST["models"].values():
-        assert model["made_by"].startswith("detoxlab.standin.") and model["metrics"]
+        assert model["made_by"].startswith("detoxlab.make_stand_ins.") and model["metrics"]
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_reward_signs_on_neutral_and_rude_summaries(reward_parts):
     teaching device (held-out templates are measured in the manifest: in_domain_accuracy)."""
     import random
 
-    from detoxlab.standin import toxic
+    from detoxlab.make_stand_ins import toxic
 
     tokenizer, model = reward_parts
     neutral = ["#Person1# asks #Person2# the way to the station and #Person2# gives directions.",

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from detoxlab import assets, cli
-from detoxlab.standin import build
+from detoxlab.make_stand_ins import build
 
 
 def test_profiles_lists_both(capsys):
@@ -149,7 +149,7 @@ def test_grade_passes_only_the_limits_given(monkeypatch, argv, kwargs):
 
 def test_assets_commands_pass_their_options(monkeypatch):
     from detoxlab import fetch
-    from detoxlab.standin import build
+    from detoxlab.make_stand_ins import build
 
     fetched = _record(monkeypatch, fetch, "fetch", {})
     assert cli.main(["assets", "fetch", "--profile", "full", "--dest", "d", "--endpoint-url", "e",

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("detoxlab", "checks")
-STAND_IN_BUILD = "detoxlab.standin"
+STAND_IN_BUILD = "detoxlab.make_stand_ins"
 GRADER = ("detoxlab.grade", "checks")   # what runs when a submission is graded
 
 

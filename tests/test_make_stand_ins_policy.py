@@ -1,9 +1,9 @@
-"""detoxlab.standin.policy: the span corruption the stand-in policy is pre-trained with."""
+"""detoxlab.make_stand_ins.policy: the span corruption the stand-in policy is pre-trained with."""
 import random
 
 import pytest
 
-from detoxlab.standin.policy import PolicyRecipe, noise_mask, span_corruption
+from detoxlab.make_stand_ins.policy import PolicyRecipe, noise_mask, span_corruption
 
 
 @pytest.mark.parametrize("length", [8, 20, 97, 320])

@@ -24,7 +24,7 @@ import torch
 from tqdm.auto import tqdm
 
 from detoxlab.evaluation import generate_summaries, rouge_l
-from detoxlab.standin import common, toxic
+from detoxlab.make_stand_ins import common, toxic
 
 PROMPT = "\nSummarize the following conversation.\n\n{dialogue}\n\nSummary:\n"
 SPEAKER_SYMBOLS = ["#Person1#", "#Person2#", "#Person3#", "#Person4#"]

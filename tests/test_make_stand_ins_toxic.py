@@ -1,7 +1,7 @@
-"""detoxlab.standin.toxic: the rude sentences the stand-ins learn toxicity from."""
+"""detoxlab.make_stand_ins.toxic: the rude sentences the stand-ins learn toxicity from."""
 import random
 
-from detoxlab.standin import toxic
+from detoxlab.make_stand_ins import toxic
 
 
 def test_rude_sentence_goes_where_asked_and_names_the_speakers():

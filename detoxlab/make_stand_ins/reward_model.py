@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from detoxlab.standin import common, toxic
+from detoxlab.make_stand_ins import common, toxic
 
 LABELS = {0: "nothate", 1: "hate"}
 

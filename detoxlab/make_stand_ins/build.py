@@ -11,7 +11,7 @@ from pathlib import Path
 
 from detoxlab.assets import MANIFEST, STAND_INS, AssetError, file_facts, inventory
 from detoxlab.files import replace_dir
-from detoxlab.standin import common, policy, reward_model
+from detoxlab.make_stand_ins import common, policy, reward_model
 
 PARTS = ("reward-model", "policy")
 ADAPTER_ONLY = "policy-adapter"
@@ -45,7 +45,7 @@ def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> d
         for directory in kept:
             shutil.copytree(dest / directory, work / directory)
         if "reward-model" in parts:
-            models["reward-model"] = {"made_by": "detoxlab.standin.reward_model.build",
+            models["reward-model"] = {"made_by": "detoxlab.make_stand_ins.reward_model.build",
                                       "metrics": reward_model.build(work / "reward-model")}
         if "policy" in parts:
             metrics = policy.build(work / "policy-base", work / "policy-adapter", work / "reward-model")
@@ -58,7 +58,7 @@ def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> d
                 recipe = policy.PolicyRecipe(**json.loads((work / "policy-adapter" / "build_recipe.json").read_text()))
             metrics["evaluation"] = policy.evaluate_policy(work / "policy-base", work / "policy-adapter",
                                                            work / "reward-model", root, recipe)
-        models["policy"] = {"made_by": "detoxlab.standin.policy.build",
+        models["policy"] = {"made_by": "detoxlab.make_stand_ins.policy.build",
                             "directories": ["policy-base", "policy-adapter"], "metrics": metrics}
         manifest = {
             "command": "detoxlab assets build",

@@ -1,4 +1,4 @@
-"""detoxlab.standin.reward_model: the DynaHate split the stand-in reward model is trained and measured on,
+"""detoxlab.make_stand_ins.reward_model: the DynaHate split the stand-in reward model is trained and measured on,
 and the no-pre-training baseline measured on the same split (scripts/dynahate_ceiling.py)."""
 import random
 import runpy
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from detoxlab.standin.reward_model import RewardRecipe, dynahate_split
+from detoxlab.make_stand_ins.reward_model import RewardRecipe, dynahate_split
 
 CEILING = Path(__file__).resolve().parent.parent / "scripts" / "dynahate_ceiling.py"
 
