@@ -15,13 +15,14 @@ import time
 import numpy as np
 import torch
 
-from detoxlab.profiles.schema import REWARD_INPUTS, Method
+from detoxlab.profiles.schema import REWARD_INPUTS, Method, ProfileError
 
 
 def method(profile, name: str) -> Method:
     """The profile's [method.NAME] settings (a ``Method``: its fields are checked when it is made)."""
     if name not in profile.method:
-        raise ValueError(f"unknown method {name!r}: profile {profile.name} defines {', '.join(profile.method)}")
+        raise ProfileError(f"unknown method {name!r}", key="method", path=profile.path,
+                           hint=f"the profile defines {', '.join(profile.method)}")
     return profile.method[name]
 
 

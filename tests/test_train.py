@@ -74,3 +74,11 @@ def test_bad_step_count_is_one_line(capsys, tmp_path, no_data_dir):
 
     assert cli.main(["train", "--profile", "mini", "--steps", "0", "--out", str(tmp_path)]) == cli.EXIT_USAGE
     assert capsys.readouterr().err == "detoxlab: error: --steps must be at least 1\n"
+
+
+def test_an_unknown_method_is_one_line_naming_the_methods(capsys, tmp_path, no_data_dir):
+    from detoxlab import cli
+
+    assert cli.main(["train", "--profile", "mini", "--method", "bogus", "--out", str(tmp_path)]) == cli.EXIT_USAGE
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "unknown method 'bogus'" in error and "faithful, corrected" in error
