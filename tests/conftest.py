@@ -67,6 +67,14 @@ def policy(mini):
 
 
 @pytest.fixture(scope="module")
+def reward_parts(mini):
+    """(tokenizer, model) of the mini profile's reward model."""
+    from detoxlab import reward
+
+    return reward.load_reward_model(mini)
+
+
+@pytest.fixture(scope="module")
 def dataset(mini, tokenizer):
     from detoxlab import data
 

@@ -6,19 +6,8 @@ import shutil
 import pytest
 
 from detoxlab import assets, files, models, reward
-from detoxlab.profiles import load_profile
 
 MANIFEST = json.loads((assets.STAND_INS / assets.MANIFEST).read_text())
-
-
-@pytest.fixture(scope="module")
-def mini_profile():
-    return load_profile("mini")
-
-
-@pytest.fixture(scope="module")
-def reward_parts(mini_profile):
-    return reward.load_reward_model(mini_profile)
 
 
 def test_manifest_matches_the_committed_files_and_they_load():
@@ -73,31 +62,31 @@ def test_unloadable_model_is_named(copy_of_stand_ins):
     assert len(problems) == 1 and "reward-model: does not load" in problems[0]
 
 
-def test_policy_loads_like_the_course_checkpoint(mini_profile):
-    policy = models.load_policy(mini_profile)
+def test_policy_loads_like_the_course_checkpoint(mini):
+    policy = models.load_policy(mini)
     count = models.count_parameters(policy)
     assert 0 < count.trainable < count.total
-    assert (count.trainable, count.total) == (mini_profile.expected["trainable_parameters"],
-                                              mini_profile.expected["total_parameters"])
+    assert (count.trainable, count.total) == (mini.expected["trainable_parameters"],
+                                              mini.expected["total_parameters"])
     assert all("lora_" in name for name, p in policy.named_parameters() if p.requires_grad)
     value_model = models.with_value_head(policy)
     head = models.count_parameters(value_model).total - count.total
-    assert head == mini_profile.expected["value_head_parameters"] == policy.config.d_model + 1
+    assert head == mini.expected["value_head_parameters"] == policy.config.d_model + 1
     assert models.count_parameters(models.frozen_reference(value_model)).trainable == 0
 
 
-def test_adapter_with_other_lora_settings_is_refused(mini_profile):
+def test_adapter_with_other_lora_settings_is_refused(mini):
     from dataclasses import replace
 
-    other = replace(mini_profile, lora=dict(mini_profile.lora, r=8))
+    other = replace(mini, lora=dict(mini.lora, r=8))
     with pytest.raises(models.AdapterMismatch, match="r: adapter has 32, profile says 8"):
         models.load_policy(other)
 
 
-def test_reward_signs_on_the_lab_probes(mini_profile, reward_parts):
+def test_reward_signs_on_the_lab_probes(mini, reward_parts):
     tokenizer, model = reward_parts
     assert model.config.id2label == {0: "nothate", 1: "hate"}
-    probes = [mini_profile.expected["non_toxic_probe"], mini_profile.expected["toxic_probe"]]
+    probes = [mini.expected["non_toxic_probe"], mini.expected["toxic_probe"]]
     non_toxic, toxic = reward.rewards(probes, tokenizer, model).tolist()
     assert non_toxic > 0 > toxic
 

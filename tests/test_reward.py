@@ -11,16 +11,6 @@ from detoxlab.assets import STAND_INS
 from detoxlab.profiles import load_profile
 
 
-@pytest.fixture(scope="module")
-def mini():
-    return load_profile("mini")
-
-
-@pytest.fixture(scope="module")
-def reward_parts(mini):
-    return reward.load_reward_model(mini)
-
-
 def test_labels_come_from_id2label_when_the_config_has_no_label2id(mini, reward_parts, tmp_path):
     """The RoBERTa hate model's re-saved config has "label2id": null; transformers then leaves label2id None.
     The reward's label lookup and the toxicity measurement must still find "nothate" and "hate"."""
