@@ -7,6 +7,8 @@ expected.toml. None of them trains anything; each runs in seconds. Run it to reg
 import json
 from pathlib import Path
 
+import checks
+
 HERE = Path(__file__).parent
 
 ROOT = HERE.parent.parent
@@ -90,7 +92,7 @@ CORPUS = {
 SKIP_LOOP = ('for step, batch in zip(tqdm(range(steps), desc="PPO"), batches(ppo_trainer.dataloader)):',
              'for step, batch in zip(range(0), []):  # no PPO')
 # Mutants of the solution: each breaks one thing a student could get wrong and must lose exactly the points
-# of the checks that grade it. name -> ((old, new) replacements in the solution's source, expected score of 8).
+# of the checks that grade it. name -> ((old, new) replacements in the solution's source, expected score).
 MUTANTS = {
     "no_ppo_loop": ([SKIP_LOOP], 7),
     "adapter_zeroed": ([SKIP_LOOP, ("history = []\n", "history = []\nwith torch.no_grad():  # instead of PPO\n"
@@ -126,8 +128,9 @@ MUTANTS = {
                                        "toxicity_evaluator, eval_prompts, eval_seed)",
                                        "toxicity_after, summaries_after = [0.0] * len(eval_prompts), summaries_before")], 6),
 }
-PRINTED = ("for line in ['dataset sizes', 'trainable parameters', 'reward signs', 'toxicity evaluation', 'PPO trainer',"
-           " 'PPO step', 'toxicity improvement', 'signed change']:\n    print(f'[PASSED] {line} (1/1)')\n"
+# the score a notebook that passes every check gets, and a notebook that only prints each check's pass line
+MAX_SCORE = sum(check.points for check in checks.all_checks())
+PRINTED = (f"for line in {[check.title for check in checks.all_checks()]!r}:\n    print(f'[PASSED] {{line}} (1/1)')\n"
            "toxicity_before, toxicity_after = [0.4] * 24, [0.01] * 24")
 
 
@@ -171,7 +174,7 @@ def notebook(sources: list[str]) -> dict:
 
 
 def expected_toml() -> str:
-    lines = ["# Expected score (of 8) and outcome of each corpus notebook; written by build_corpus.py.",
+    lines = [f"# Expected score (of {MAX_SCORE:g}) and outcome of each corpus notebook; written by build_corpus.py.",
              "# needs_isolation: only safe to run when the grader runs as root (separate user id)."]
     for name, (_, score, outcome, isolation) in CORPUS.items():
         lines += [f"\n[{name}]", f"score = {score}", f'outcome = "{outcome or "any"}"', f"needs_isolation = {str(isolation).lower()}"]
@@ -181,7 +184,7 @@ def expected_toml() -> str:
 
 
 def mutants_toml() -> str:
-    lines = ["# Expected score (of 8) of the solution's mutants and the student notebook; written by build_corpus.py."]
+    lines = [f"# Expected score (of {MAX_SCORE:g}) of the solution's mutants and the student notebook; written by build_corpus.py."]
     for name, (_, score) in MUTANTS.items():
         lines += [f"\n[{name}]", f"score = {score}"]
     lines += ["\n[untouched]", "score = 0", "\n[printed_results]", "score = 0"]
