@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from detoxlab.make_stand_ins import common, toxic
+from detoxlab.make_stand_ins import common, group_probes, toxic
 
 LABELS = {0: "nothate", 1: "hate"}
 
@@ -148,6 +148,8 @@ def build(out: Path, recipe: RewardRecipe | None = None) -> dict:
         metrics[f"{name}_majority_baseline"] = round(majority, 4)
         metrics[f"{name}_held_out_rows"] = len(examples)
     metrics["train_rows"] = len(train)
+    # hate about protected groups in a summary's voice, and neutral summaries: probes it never trained on
+    metrics.update(group_probes.measure(tokenizer, model, group_probes.neutral_summaries(root)))
 
     model.half().save_pretrained(out)
     tokenizer.save_pretrained(out)
