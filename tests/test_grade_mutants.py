@@ -1,5 +1,6 @@
-"""The grader against the solution's mutants: each breaks one thing a student could get wrong and must lose
-exactly the points of the checks that grade it; the untouched student notebook earns 0.
+"""The grader against the solution and its mutants: the solution earns full marks; each mutant breaks one thing
+a student could get wrong and must lose exactly the points of the checks that grade it; the untouched student
+notebook earns 0.
 
 The mutants (tests/grading_corpus/mutants, written by build_corpus.py from the solution notebook) are graded as
 one batch; each runs the whole mini lab, so this is the slowest test of the suite.
@@ -14,6 +15,7 @@ from check_helpers import MAX_SCORE
 from detoxlab import grade
 
 MUTANTS = Path(__file__).parent / "grading_corpus" / "mutants"
+SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "detox_lab.ipynb"
 EXPECTED = tomllib.loads((MUTANTS / "expected.toml").read_text(encoding="utf-8"))
 
 
@@ -29,6 +31,8 @@ def graded_mutants(tmp_path_factory):
     submissions.mkdir()
     for name in EXPECTED:
         (submissions / f"{name}.ipynb").write_bytes((MUTANTS / f"{name}.ipynb").read_bytes())
+    # the solution in the same batch: graded as a submission, with its stored outputs (a student's notebook has some)
+    (submissions / "solution.ipynb").write_bytes(SOLUTION.read_bytes())
     try:
         status = grade.main(submissions, root / "out", "mini", jobs=2, log=lambda *_: None,
                             timeout_cell=1800, timeout_total=3600)
@@ -38,6 +42,15 @@ def graded_mutants(tmp_path_factory):
             if value is not None:
                 os.environ[name] = value
     return {"status": status, "out": root / "out"}
+
+
+@pytest.mark.slow
+def test_the_solution_gets_full_marks(graded_mutants):
+    payload = json.loads((graded_mutants["out"] / "solution" / "results.json").read_text())
+    failed = {t["name"]: t["output"] for t in payload["tests"] if t.get("status") == "failed"}
+    assert graded_mutants["status"] == 0 and payload["extra_data"]["outcome"] == "completed", payload["output"]
+    assert payload["extra_data"]["max_score"] == MAX_SCORE
+    assert payload["score"] == MAX_SCORE and not failed, failed
 
 
 @pytest.mark.slow
