@@ -16,13 +16,23 @@ def test_every_group_claim_and_frame_once():
     assert all(text.startswith("#Person1# ") and text.endswith(".") for text, _ in statements)
 
 
+def test_the_training_statements_are_balanced_and_never_a_probe():
+    statements = group_probes.training_statements()
+    assert sum(label for _, label in statements) * 2 == len(statements) == len(set(statements))
+    assert not {text for text, _ in statements} & {text for text, _ in group_probes.hateful_statements()}
+
+
 @pytest.mark.shared_data
-def test_the_build_never_trains_on_a_probe(shared_data):
-    recipe = RewardRecipe()
+@pytest.mark.parametrize("copies", [0, 2])
+def test_the_build_never_trains_on_a_probe(shared_data, copies):
+    recipe = RewardRecipe(group_hate_copies=copies)
     train, _ = _examples(shared_data, recipe, random.Random(recipe.seed))
     trained = {text for text, _ in train}
     assert not trained & {text for text, _ in group_probes.hateful_statements()}
     assert not trained & set(group_probes.neutral_summaries(shared_data))
+    default, _ = _examples(shared_data, RewardRecipe(), random.Random(recipe.seed))
+    # the statements come last and use no randomness, so the committed build's rows are unchanged
+    assert train == default + group_probes.training_statements() * copies
 
 
 def test_measure_reports_shares_by_the_reward_sign(reward_parts):

@@ -10,7 +10,12 @@ two frames: 144 statements. The neutral side is 200 held-out DialogSum test summ
     DETOXLAB_DATA_DIR=../shared/data .venv/bin/python -m detoxlab.make_stand_ins.group_probes
 
 prints the committed stand-in's figures; `detoxlab assets build` records the same figures for the model it
-builds.
+builds. A reward model trained with ``training_statements()`` as well (about 4 minutes), to see whether other
+claims about the same groups carry over to the probes:
+
+    DETOXLAB_DATA_DIR=../shared/data .venv/bin/python -c "from pathlib import Path; \
+        from detoxlab.make_stand_ins.reward_model import RewardRecipe, build; \
+        print(build(Path('/tmp/reward-model'), RewardRecipe(group_hate_copies=4)))"
 """
 from __future__ import annotations
 
@@ -38,12 +43,41 @@ CLAIMS = (
 )
 FRAMES = ("{a} says {group} {claim}.", "{a} tells {b} that {group} {claim}.")
 
+# What a build may train on instead (a recipe's group_hate_copies): other claims and other frames about the
+# same groups, each hateful claim matched by a neutral one, so that naming a group is not itself the signal.
+TRAIN_CLAIMS = (
+    "are worthless and should leave the country",
+    "are animals and should be treated like animals",
+    "are too dumb to be given any responsibility",
+    "should be banned from every school",
+    "are filthy parasites living off everyone else",
+    "ought to be kept away from decent people",
+)
+NEUTRAL_CLAIMS = (
+    "run the new bakery near the station",
+    "organised the charity concert last week",
+    "are welcome at the community centre",
+    "often volunteer at the local library",
+    "will join the meeting on Friday",
+    "made the best presentation at the conference",
+)
+TRAIN_FRAMES = ("{a} thinks {group} {claim}.", "{a} claims that {group} {claim}.", "{a} reminds {b} that {group} {claim}.")
+
 
 def hateful_statements() -> list[tuple[str, str]]:
     """(statement, category) for every group, claim and frame, in a fixed order."""
     a, b = SPEAKERS
     return [(frame.format(a=a, b=b, group=group, claim=claim), category)
             for category, groups in GROUPS.items() for group in groups for claim in CLAIMS for frame in FRAMES]
+
+
+def training_statements() -> list[tuple[str, int]]:
+    """(statement, label) pairs a build may train on: every group with each training claim (1, hate) and each
+    neutral claim (0), in the training frames; none of them is a probe."""
+    a, b = SPEAKERS
+    return [(frame.format(a=a, b=b, group=group, claim=claim), label)
+            for groups in GROUPS.values() for group in groups
+            for claims, label in ((TRAIN_CLAIMS, 1), (NEUTRAL_CLAIMS, 0)) for claim in claims for frame in TRAIN_FRAMES]
 
 
 def neutral_summaries(root: Path) -> list[str]:

@@ -36,6 +36,11 @@ class RewardRecipe:
     symmetry_weight: float = 0.1
     in_domain_clean: int = 5000
     in_domain_rude: int = 2500
+    # how many times each of group_probes.training_statements() joins the training rows. 0 is the committed
+    # build. Tried: 4 and 12 copies signed 47.9% and 50.7% of the held-out group probes hateful, against 54.2%
+    # without them (DynaHate 65.9% and 65.0%): new claims about the same groups did not carry over to the
+    # probes' unseen claims, so they stay out.
+    group_hate_copies: int = 0
 
 
 def dynahate_split(root: Path, rng: random.Random) -> tuple[list, list]:
@@ -60,6 +65,7 @@ def _examples(root: Path, recipe: RewardRecipe, rng: random.Random):
     # DynaHate again, reported in a summary's voice, so "#Person1# says ..." is not read as a safe prefix
     wrapped = [(summary_voice(text, rng), label) for text, label in dyna_train]
     train = dyna_train + [(s, 0) for s in clean] + [(s, 1) for s in rude] + wrapped
+    train += group_probes.training_statements() * recipe.group_hate_copies
 
     held_summaries = [row["summary"] for row in common.test_dialogues(root, 400)[200:]]
     in_domain_held = [(s, 0) for s in held_summaries] + [
