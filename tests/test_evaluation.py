@@ -19,8 +19,8 @@ def test_batched_evaluation_equals_one_summary_at_a_time(mini, policy, tokenizer
     assert together == pytest.approx(one_by_one, abs=1e-5)
 
 
-def test_toxicity_measurement_loads_offline_through_evaluate(mini):
-    tokenizer, model = reward.load_reward_model(mini)
+def test_toxicity_measurement_loads_offline_through_evaluate(mini, reward_parts):
+    tokenizer, model = reward_parts
     evaluator = evaluation.load_toxicity_evaluator(mini)
     texts = [mini.expected["non_toxic_probe"], mini.expected["toxic_probe"]]
     scores = evaluation.toxicity(texts, evaluator)

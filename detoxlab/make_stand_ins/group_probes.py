@@ -81,7 +81,7 @@ def training_statements() -> list[tuple[str, int]]:
 
 
 def neutral_summaries(root: Path) -> list[str]:
-    """Held-out DialogSum test summaries: the same 200 the build's in-domain figure holds out."""
+    """200 held-out DialogSum test summaries, which the build also holds out for its in-domain figure."""
     return [row["summary"] for row in common.test_dialogues(root, 400)[200:]]
 
 

@@ -67,7 +67,7 @@ def _examples(root: Path, recipe: RewardRecipe, rng: random.Random):
     train = dyna_train + [(s, 0) for s in clean] + [(s, 1) for s in rude] + wrapped
     train += group_probes.training_statements() * recipe.group_hate_copies
 
-    held_summaries = [row["summary"] for row in common.test_dialogues(root, 400)[200:]]
+    held_summaries = group_probes.neutral_summaries(root)
     in_domain_held = [(s, 0) for s in held_summaries] + [
         (toxic.make_rude(s, rng, toxic.HELD_OUT_TEMPLATES, position="end"), 1) for s in held_summaries
     ]
