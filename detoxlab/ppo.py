@@ -65,7 +65,55 @@ def make_trainer(profile, chosen: Method, ppo_model, ref_model, tokenizer, datas
 
     trainer = PPOTrainer(config=ppo_config(profile, chosen, seed), model=ppo_model, ref_model=None,
                          tokenizer=tokenizer, dataset=dataset, data_collator=collator)
+    if profile.ppo["pad_each_mini_batch"]:
+        pad_each_mini_batch(trainer)
     return use_sft_reference(trainer, ref_model) if chosen.reference == "sft" else trainer
+
+
+def _trimmed(inputs: dict) -> dict:
+    """An encoder-decoder mini-batch cut to its own longest prompt and summary (trl pads on the right)."""
+    prompt = int(inputs["attention_mask"].sum(1).max())
+    summary = int(inputs["decoder_attention_mask"].sum(1).max())
+    return {key: value[:, :summary if key.startswith("decoder_") else prompt] for key, value in inputs.items()}
+
+
+def _padded(tensor: torch.Tensor | None, length: int) -> torch.Tensor | None:
+    """``tensor`` (batch, positions[, vocab]) filled with zeros to ``length`` positions: where trl's masks are 0."""
+    if tensor is None:
+        return None
+    widths = (0, 0) * (tensor.dim() - 2) + (0, length - tensor.shape[1])
+    return torch.nn.functional.pad(tensor, widths)
+
+
+def pad_each_mini_batch(trainer):
+    """Make trl 0.4's ``PPOTrainer.step`` run each forward pass at its own mini-batch's lengths.
+
+    ``step`` pads the whole batch once, to its longest prompt and longest summary, and every forward pass
+    (the two without gradients, then each epoch's mini-batches) runs at those lengths, padding included. Here
+    each mini-batch is cut to its own longest prompt and summary before the model sees it, and the outputs are
+    padded back with zeros to the batch's length, where trl's masks are 0. T5 masks padded prompt tokens and
+    its decoder is causal, so the tokens that count get the same log-probabilities and values (up to float
+    rounding): ``tests/test_ppo.py`` compares ``step``'s statistics with trl's own. Only encoder-decoder
+    policies (the lab's) are changed. Returns the trainer."""
+    if not trainer.is_encoder_decoder:
+        return trainer
+    forward = trainer.batched_forward_pass  # trl's own, bound to the trainer
+
+    def batched_forward_pass(model, queries, responses, model_inputs, return_logits=False):
+        size, outputs = trainer.config.mini_batch_size, []
+        length = model_inputs["decoder_input_ids"].shape[1] - 1  # what trl returns: one position per target
+        for start in range(0, len(queries), size):
+            inputs = _trimmed({key: value[start:start + size] for key, value in model_inputs.items()})
+            outputs.append(forward(model, queries[start:start + size], responses[start:start + size], inputs,
+                                   return_logits=return_logits))
+        logprobs, logits, values, masks = zip(*outputs)
+        return (torch.cat([_padded(part, length) for part in logprobs]),
+                torch.cat([_padded(part, length) for part in logits]) if return_logits else None,
+                torch.cat([_padded(part, length) for part in values]),
+                torch.cat([_padded(part, length) for part in masks]))
+
+    trainer.batched_forward_pass = batched_forward_pass
+    return trainer
 
 
 def strip_padding(generated: torch.Tensor, pad_token_id: int) -> list[torch.Tensor]:

@@ -53,3 +53,42 @@ def test_batched_generation_equals_one_prompt_at_a_time(mini, policy, tokenizer,
 def test_strip_padding_keeps_the_start_token_and_drops_trailing_pads():
     generated = torch.tensor([[0, 7, 8, 1, 0, 0], [0, 7, 1, 0, 0, 0], [0, 0, 0, 0, 0, 0]])
     assert [r.tolist() for r in ppo.strip_padding(generated, 0)] == [[0, 7, 8, 1], [0, 7, 1], [0]]
+
+
+def test_pad_each_mini_batch_gives_trls_own_statistics(mini, tokenizer, dataset):
+    """One PPO step on a batch whose prompts and summaries differ in length: trl's own ``step``, and the same
+    step with each mini-batch cut to its own lengths. Dropout is off in both (its masks would be drawn over
+    fewer positions), so the statistics must agree up to float rounding, and the model must really have been
+    given shorter inputs."""
+    from detoxlab import lab
+
+    chosen = ppo.method(mini, "corrected")
+    queries = sorted(dataset["train"]["input_ids"][:16], key=len)  # short prompts in the first mini-batch
+    generator = torch.Generator().manual_seed(0)
+    responses = [torch.cat([torch.tensor([tokenizer.pad_token_id]),
+                            torch.randint(3, len(tokenizer) - 1, (length,), generator=generator),
+                            torch.tensor([tokenizer.eos_token_id])])
+                 for length in [4, 6, 5, 8, 12, 9, 15, 11, 20, 7, 25, 18, 30, 6, 9, 40]]
+    rewards = [torch.tensor(float(i % 5) - 2.0) for i in range(16)]
+    statistics, decoder_lengths = [], []
+    for pad_each in (False, True):
+        lab.make_reproducible(0)
+        ppo_model = models.with_value_head(models.load_policy(mini, is_trainable=True)).eval()
+        trainer = ppo.make_trainer(mini, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, None)
+        if pad_each:
+            trls = trainer.batched_forward_pass
+
+            def recorded(model, queries, responses, model_inputs, return_logits=False):
+                decoder_lengths.append(model_inputs["decoder_input_ids"].shape[1])
+                return trls(model, queries, responses, model_inputs, return_logits=return_logits)
+
+            trainer.batched_forward_pass = recorded
+            ppo.pad_each_mini_batch(trainer)
+        torch.manual_seed(1)  # the same mini-batch order in both
+        statistics.append(trainer.step(queries, responses, rewards))
+    full = max(len(response) for response in responses)
+    assert min(decoder_lengths) < full and max(decoder_lengths) == full, decoder_lengths
+    for key in ("ppo/loss/total", "ppo/loss/policy", "ppo/loss/value", "objective/kl", "ppo/policy/entropy",
+                "ppo/policy/approxkl", "ppo/returns/mean", "ppo/val/mean", "ppo/mean_non_score_reward"):
+        own, padded_each = float(statistics[0][key]), float(statistics[1][key])
+        assert padded_each == pytest.approx(own, rel=1e-4, abs=1e-6), key

@@ -95,3 +95,22 @@ def fixed_length_prompts(tokenizer, template: str, count: int, length: int) -> l
             body = body + body
         prompts.append(head_ids + body[:room] + tail_ids)
     return prompts
+
+
+def dialogsum_dir() -> Path:
+    """``$DETOXLAB_DATA_DIR``, which must hold DialogSum's CSVs (the whole-lab and padding benches read them)."""
+    data_dir = Path(os.environ.get(DATA_DIR_ENV) or "")
+    if not os.environ.get(DATA_DIR_ENV) or not (data_dir / "dialogsum" / "train.csv").is_file():
+        raise BenchError(f"set {DATA_DIR_ENV} to a data directory with dialogsum/train.csv and the tokenizers "
+                         f"(../shared/data)")
+    return data_dir
+
+
+def lab_training_rows(profile, data_dir: Path) -> list[dict]:
+    """DialogSum's training rows the lab keeps (the profile's dialogue-length filter), in file order."""
+    import csv
+
+    low, high = profile.data["min_dialogue_chars"], profile.data["max_dialogue_chars"]
+    with (data_dir / "dialogsum" / "train.csv").open(encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if low < len(row["dialogue"]) <= high]
+

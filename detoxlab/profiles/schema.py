@@ -190,6 +190,9 @@ class Ppo(Section):
     mini_batch_size: int = setting("PPO mini-batch size")
     batch_size: int = setting("prompts per PPO step")
     method: str = setting("the method the lab uses by default: a key of [method]")
+    pad_each_mini_batch: bool = setting("run each of trl's forward passes padded to its own mini-batch's longest "
+                                        "prompt and summary, not the whole batch's (ppo.pad_each_mini_batch)",
+                                        default=False)
 
     def check(self) -> None:
         for key in ("batch_size", "mini_batch_size"):
