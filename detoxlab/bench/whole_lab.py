@@ -3,7 +3,7 @@
 It runs the lab's notebook (``detoxlab run``) on the full profile with flan-t5-base and the RoBERTa classifier
 at their real shapes with random weights (``bench.inputs.prepare_full_models``), DialogSum from
 ``DETOXLAB_DATA_DIR``, and writes ``whole_lab.json``: the wall time against the 30-minute goal, and the
-summary lengths the run produced.
+summary lengths the stand-in policy was set to (measured on the calibration prompts, not in the run).
 
 Work depends on shapes and on how long the summaries are, not on what the weights know. Random weights never
 end a summary, so every one would run to its sampled limit (100 to 399 tokens, ``generation.output_*``)
