@@ -53,3 +53,19 @@ def test_padding_bench_batch_has_the_lab_prompts_and_reference_lengths(shared_da
         assert len(response) == len(tokenizer(row["summary"]).input_ids) + 1  # T5's start token first
         assert response[0] == tokenizer.pad_token_id and response[-1] == tokenizer.eos_token_id
     assert len({len(query) for query in queries}) > 1 and len({len(response) for response in responses}) > 1
+
+
+def test_cell_seconds_reads_papermills_times_of_slow_code_cells(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("# a slow heading"),
+                      nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nfor step in range(3):\n    pass"),
+                      nbformat.v4.new_code_cell("x = 1"),
+                      nbformat.v4.new_code_cell("y = 2")]
+    notebook.cells[0].metadata["papermill"] = {"duration": 50.0}
+    notebook.cells[1].metadata["papermill"] = {"duration": 12.345}
+    notebook.cells[2].metadata["papermill"] = {"duration": 0.2}
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(notebook, str(path))
+    assert whole_lab.cell_seconds(path) == [{"cell": 1, "first_line": "for step in range(3):", "seconds": 12.3}]

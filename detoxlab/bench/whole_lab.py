@@ -123,6 +123,22 @@ def _profile_file(models_dir: Path, overrides: dict) -> Path:
     return path
 
 
+def cell_seconds(notebook_path: Path, at_least: float = 1.0) -> list[dict]:
+    """The executed notebook's slow code cells, in order: each one's first line (its label) and the wall time
+    papermill recorded for it; cells under ``at_least`` seconds are left out."""
+    import nbformat
+
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        seconds = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell.cell_type == "code" and seconds is not None and seconds >= at_least:
+            lines = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("# NBVAL")]
+            cells.append({"cell": index, "first_line": (lines[0] if lines else "")[:100],
+                          "seconds": round(seconds, 1)})
+    return cells
+
+
 def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) -> dict:
     import platform
 
@@ -130,6 +146,7 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
 
     from detoxlab import run
     from detoxlab.bench.inputs import dialogsum_dir, prepare_full_models
+    from detoxlab.bench.report import command_line
     from detoxlab.files import write_json_atomically
     from detoxlab.profiles import load_profile
 
@@ -154,7 +171,7 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
     steps_left = metrics["method"]["steps"] - metrics["steps_run"]  # when -p ppo_steps cut the run short
     whole = wall + steps_left * statistics.mean(step_seconds)
     report = {
-        "command": "python -m detoxlab.bench.whole_lab " + " ".join(sys.argv[1:]),
+        "command": command_line("detoxlab.bench.whole_lab", sys.argv[1:]),
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()},
         "parameters": parameters or {},
@@ -165,6 +182,7 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
         "profile_steps": metrics["method"]["steps"],
         "evaluation_prompts": metrics["eval_prompts"],
         "step_seconds": step_seconds,
+        "cell_seconds": cell_seconds(out / "run" / run.SOLUTION.name),
         # the run as measured, plus the steps it left out at its mean step time
         "whole_lab_seconds": round(whole, 1),
         "whole_lab_is_extrapolated": steps_left > 0,
