@@ -133,11 +133,3 @@ def test_bench_on_the_mini_profile_compares_the_three_sides(tmp_path, capsys):
     assert "PPO step: total" in printed and "of the matmul rate" in printed
     assert all((out / f"bench-{side}.log").is_file() for side in ("original", "lab", "lab-float32"))
 
-
-@pytest.mark.parametrize("argv", [["--out", "/somewhere/wl", "-p", "ppo_steps", "10"],
-                                  ["-p", "ppo_steps", "10", "--out=/somewhere/wl"]])
-def test_recorded_command_keeps_the_settings_not_the_out_dir(argv):
-    from detoxlab.bench.report import command_line
-
-    assert command_line("detoxlab.bench.whole_lab", argv) == \
-        "python -m detoxlab.bench.whole_lab --out DIR -p ppo_steps 10"

@@ -69,3 +69,10 @@ def test_cell_seconds_reads_papermills_times_of_slow_code_cells(tmp_path):
     path = tmp_path / "executed.ipynb"
     nbformat.write(notebook, str(path))
     assert whole_lab.cell_seconds(path) == [{"cell": 1, "first_line": "for step in range(3):", "seconds": 12.3}]
+
+
+def test_recorded_command_keeps_the_settings_not_the_out_dir():
+    from detoxlab.run import parse_parameters
+
+    assert whole_lab.command(parse_parameters([["ppo_steps", "10"]])) == \
+        "python -m detoxlab.bench.whole_lab --out DIR -p ppo_steps 10"

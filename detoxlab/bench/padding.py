@@ -45,7 +45,6 @@ def main(out: Path, repeat: int = 2, seed: int = 0, log=print) -> dict:
 
     from detoxlab import lab, models, ppo
     from detoxlab.bench.inputs import dialogsum_dir, prepare_full_models
-    from detoxlab.bench.report import command_line
     from detoxlab.files import write_json_atomically
     from detoxlab.outputs import writable_dir
     from detoxlab.profiles import load_profile
@@ -77,7 +76,7 @@ def main(out: Path, repeat: int = 2, seed: int = 0, log=print) -> dict:
                     log(f"  {name}: {seconds[name][-1]:.1f} s")
     median = {name: statistics.median(times) for name, times in seconds.items()}
     report = {
-        "command": command_line("detoxlab.bench.padding", sys.argv[1:]),
+        "command": f"python -m detoxlab.bench.padding --out DIR --repeat {repeat}",  # its settings, not where it wrote
         "dtype": profile.policy["dtype"], "method": chosen.name, "ppo_epochs": chosen.ppo_epochs,
         "batch": len(queries), "mini_batch": profile.ppo["mini_batch_size"], "torch_threads": torch.get_num_threads(),
         "prompt_tokens": [len(query) for query in queries],

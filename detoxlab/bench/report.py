@@ -15,20 +15,6 @@ GOALS = {"step_ratio": 3.0, "evaluation_ratio": 3.0, "lab_peak_rss_bytes": 6 * G
 STEP_PARTS, EVALUATION_PARTS = ("generate", "reward", "trl_step"), ("generate", "toxicity")
 
 
-def command_line(module: str, argv: list[str]) -> str:
-    """The command that wrote a bench's file, as a reader would rerun it: its settings, without ``--out DIR``
-    (where the file was written, which says nothing about what was measured)."""
-    kept, skip = [], False
-    for argument in argv:
-        if skip:
-            skip = False
-        elif argument == "--out":
-            skip = True
-        elif not argument.startswith("--out="):
-            kept.append(argument)
-    return " ".join(["python -m", module, "--out DIR", *kept])
-
-
 def _ratio(slower: float, faster: float) -> float:
     return round(slower / faster, 2) if faster > 0 else float("inf")
 

@@ -139,6 +139,12 @@ def cell_seconds(notebook_path: Path, at_least: float = 1.0) -> list[dict]:
     return cells
 
 
+def command(parameters: dict) -> str:
+    """The command that reruns a measurement with these notebook parameters: its settings, not where it wrote."""
+    return "python -m detoxlab.bench.whole_lab --out DIR" + "".join(f" -p {name} {value}"
+                                                                   for name, value in parameters.items())
+
+
 def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) -> dict:
     import platform
 
@@ -146,7 +152,6 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
 
     from detoxlab import run
     from detoxlab.bench.inputs import dialogsum_dir, prepare_full_models
-    from detoxlab.bench.report import command_line
     from detoxlab.files import write_json_atomically
     from detoxlab.profiles import load_profile
 
@@ -171,7 +176,7 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
     steps_left = metrics["method"]["steps"] - metrics["steps_run"]  # when -p ppo_steps cut the run short
     whole = wall + steps_left * statistics.mean(step_seconds)
     report = {
-        "command": command_line("detoxlab.bench.whole_lab", sys.argv[1:]),
+        "command": command(parameters or {}),
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()},
         "parameters": parameters or {},
