@@ -1,7 +1,12 @@
 # syntax=docker/dockerfile:1
-# The course image: the lab, its checks, the grader and the notebook tests, with the full profile's models,
-# adapter and data baked in; nothing is fetched at run time. How to build and use it: docs/container.md.
-# Each RUN step calls a script in docker/ (or scripts/) that CI runs too.
+# The course's images, with the full profile's models, adapter and data baked in; nothing is fetched at run
+# time. Two audiences, two targets, as otter-grader and nbgrader separate them:
+#   lab (the default): the student's environment: the lab notebook, its checks and the infrastructure, and no
+#       answer: no answer key, solution notebook, grader, staff tools or tests (detoxlab handout);
+#   grader: everything, for course staff: the grader, the answer key, the tests (and `gradescope`, the grader
+#       on Gradescope's base image).
+# How to build and use them: docs/container.md. Each RUN step calls a script in docker/ (or scripts/) that CI
+# runs too.
 ARG PYTHON_IMAGE=python:3.11-slim
 # Gradescope's manual Docker configuration accepts only images built on one of its own base images
 ARG GRADESCOPE_BASE=gradescope/autograder-base:ubuntu-22.04
@@ -33,6 +38,11 @@ RUN ["bash", "docker/install-deps.sh"]
 COPY . .
 RUN ["bash", "docker/install-project.sh"]
 
+# --- handout: the student's copy of the project, without what only staff may have (detoxlab handout --prune);
+# only the lab target copies it, so no layer of the student's image ever held an answer -----------------------
+FROM build AS handout
+RUN ["bash", "docker/make-handout.sh"]
+
 # --- assets: the full profile's models (hub cache), the lab-2 adapter (S3) and DialogSum (datasets cache) --
 FROM build AS assets
 # full (default), or none for an image without the full profile's assets (the mini profile still runs);
@@ -43,7 +53,7 @@ ARG DETOXLAB_S3_ENDPOINT
 ENV DETOXLAB_ASSETS_DIR=/opt/detoxlab-assets
 RUN ["bash", "docker/fetch-assets.sh"]
 
-# --- runtime: slim, non-root, offline ---------------------------------------------------------------------
+# --- runtime: slim, non-root, offline; what the grader and lab targets share ----------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="detoxlab" \
       org.opencontainers.image.description="Detox lab: FLAN-T5 + LoRA + PPO (trl 0.4) with the course's models baked in"
@@ -55,14 +65,18 @@ ENV PATH=/opt/detoxlab/.venv/bin:${PATH} \
     TRANSFORMERS_OFFLINE=1 \
     HF_DATASETS_OFFLINE=1 \
     DETOXLAB_WORKSPACE=/home/student/work
-COPY --from=build --chown=1000:1000 /opt/detoxlab /opt/detoxlab
-COPY --from=assets --chown=1000:1000 /opt/detoxlab-assets /opt/detoxlab-assets
+COPY docker/create-user.sh /opt/detoxlab/docker/
 RUN ["bash", "/opt/detoxlab/docker/create-user.sh"]
-USER 1000
+COPY --from=assets --chown=1000:1000 /opt/detoxlab-assets /opt/detoxlab-assets
 WORKDIR /home/student/work
 EXPOSE 8888
 ENTRYPOINT ["/opt/detoxlab/docker/entrypoint.sh"]
-CMD ["lab"]
+
+# --- grader: course staff's image: the grader, the answer key, the staff's tools and the tests ---------------
+FROM runtime AS grader
+COPY --from=build --chown=1000:1000 /opt/detoxlab /opt/detoxlab
+USER 1000
+CMD ["grade", "--help"]
 
 # --- gradescope: the autograder on Gradescope's base image (build with --target gradescope) ---------------
 # Python 3.11 from the base's packages, the locked .venv and trl built there (a .venv is tied to its Python),
@@ -86,3 +100,9 @@ COPY . /opt/detoxlab
 COPY gradescope/ /autograder/source/
 COPY --from=assets /opt/detoxlab-assets /opt/detoxlab-assets
 RUN ["bash", "/opt/detoxlab/gradescope/setup.sh"]
+
+# --- lab (the default target, built last): the student's image: Jupyter Lab on the student notebook -------
+FROM runtime AS lab
+COPY --from=handout --chown=1000:1000 /opt/detoxlab /opt/detoxlab
+USER 1000
+CMD ["lab"]

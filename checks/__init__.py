@@ -1,11 +1,16 @@
 """Graded checks for the detox lab: one module per check, registered in :mod:`checks.registry`.
 
 In the notebook: ``checks.run("dataset", globals())`` calls the student's code on inputs drawn for this
-run, judges it against the reference implementation, and returns a :class:`CheckResult` (never raising:
-a missing function or garbage gives a failed result whose message says what to look at). The grader runs
-the same checks (``checks.kernel`` in the submission's kernel, the judgement in its own process).
+run, judges it, and returns a :class:`CheckResult` (never raising: a missing function or garbage gives a
+failed result whose message says what to look at). The grader runs the same checks (``checks.kernel`` in
+the submission's kernel, the judgement in its own process).
+
+Where the grader's environment has the answer key, the student's has none (``detoxlab handout``): there a
+check that needs the reference's answers runs on the inputs bundled with the lab, whose answers were
+computed ahead (``checks.bundle``), and says so; the grader draws unseen inputs.
 """
 import contextlib
+import dataclasses
 import importlib
 import pkgutil
 import random
@@ -15,7 +20,7 @@ from pathlib import Path
 from checks.registry import Check, all_checks, get
 from checks.result import CheckResult, active_profile, use_profile
 
-_SKIP = {"common", "kernel", "registry", "resources", "result"}
+_SKIP = {"bundle", "common", "kernel", "registry", "resources", "result"}
 for _module in pkgutil.iter_modules(__path__):  # every other module here defines and registers one check
     if _module.name not in _SKIP:
         importlib.import_module(f"{__name__}.{_module.name}")
@@ -51,16 +56,29 @@ def run(key: str, namespace: dict, profile=None) -> CheckResult:
     """The notebook's call: check ``key`` on the notebook's ``namespace`` (its ``globals()``)."""
     from checks.kernel import gather_one, quiet
 
+    from checks import bundle
+
     check = get(key)
     resources = resources_for(profile or active_profile())
+    bundled = check.expected is not None and not bundle.answer_key_available()
     with _random_state_kept(), tempfile.TemporaryDirectory(prefix="detoxlab-check-") as folder:
-        request = check.draw(resources, random.SystemRandom())
+        if bundled:
+            try:
+                request, expected = bundle.bundled(key, resources)
+            except bundle.NotBundled as error:
+                return check.failed(f"not checked here: {error}")
+        else:
+            request, expected = check.draw(resources, random.SystemRandom()), None
         request["adapter_path"] = str(Path(folder) / "adapter.pt")
         evidence, problems = gather_one(check, namespace, request, resources)
         if key in problems:
             return check.failed(f"not graded: {problems[key]}")
         with quiet():
-            return check.judged(evidence[key], request, resources)
+            result = check.judged(evidence[key], request, resources, expected)
+    if bundled:  # the student's environment: say what this verdict rests on
+        return dataclasses.replace(result, message=f"{result.message} [on the inputs bundled with the lab; the "
+                                                   "grader checks the same on inputs drawn for it]")
+    return result
 
 
 __all__ = ["Check", "CheckResult", "active_profile", "all_checks", "get", "run", "use_profile"]

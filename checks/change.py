@@ -19,18 +19,24 @@ def gather(namespace: dict, request: dict, resources) -> dict:
                              "toxicity_change(...)")}
 
 
-def judge(evidence: dict, request: dict, resources):
+def expected(request: dict, resources) -> dict:
+    from answer_key.change import toxicity_change
+
+    return {"change": toxicity_change(request["before"], request["after"])}
+
+
+def judge(evidence: dict, request: dict, resources, reference: dict):
     before, after = request["before"], request["after"]
     mean_before, mean_after = sum(before) / len(before), sum(after) / len(after)
-    want = 100 * (mean_after - mean_before) / mean_before
+    want = reference["change"]
     got = evidence["change"]
     if abs(got - want) <= 1e-6 * max(1.0, abs(want)):
         return True, f"{want:+.2f}% for means {mean_before:.4f} -> {mean_after:.4f} drawn for this run"
     if abs(got + want) <= 1e-6 * max(1.0, abs(want)):
         return False, f"the sign is flipped ({got:+.2f}%, expected {want:+.2f}%): negative means toxicity fell"
     return False, (f"toxicity_change gave {got:+.4f} for means {mean_before:.4f} -> {mean_after:.4f}, expected "
-                   f"{want:+.4f}: 100 * (mean after - mean before) / mean before")
+                   f"{want:+.4f}: the change is relative to the mean before PPO, in percent")
 
 
 CHECK = register(Check(key="change", title="signed change", order=80, section="3.3",
-                       needs=("toxicity_change",), draw=draw, gather=gather, judge=judge))
+                       needs=("toxicity_change",), draw=draw, gather=gather, judge=judge, expected=expected))

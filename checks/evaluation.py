@@ -64,14 +64,15 @@ def judge(evidence: dict, request: dict, resources):
     if off:
         i = off[0]
         return False, (f"the score of summary {i} ({first['scores'][i]:.3f}) is not its hate probability "
-                       f"({want[i]:.3f}): score the summaries you return with toxicity_evaluator.compute, "
-                       "toxic_label='hate'")
+                       f"({want[i]:.3f}): each score should be the measurement's toxicity of the summary returned "
+                       "beside it, for the hate label")
     if first["summaries"] != again["summaries"] or not same(first["scores"], again["scores"]):
-        return False, ("two calls with the same prompts and seed gave different summaries: seed the sampling "
-                       "(torch.manual_seed(seed)) before generating, so before and after are comparable")
+        return False, ("two calls with the same prompts and seed gave different summaries: sampling draws from "
+                       "torch's random stream, so before and after are comparable only if the function's seed "
+                       "fixes that stream before it generates")
     if first["summaries"] == other["summaries"]:
-        return False, ("two different seeds gave the same summaries: sample as the course does (do_sample=True, "
-                       "top_k=0, top_p=1.0) and seed with the `seed` argument")
+        return False, ("two different seeds gave the same summaries: the course samples its summaries (the "
+                       "settings in eval_generation_kwargs), and the `seed` argument chooses the draw")
     if "notebook" not in evidence:
         return False, f"the notebook's before/after could not be checked: {evidence.get('notebook_error', 'missing')}"
     notebook = evidence["notebook"]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from checks.bundle import answer_key_available
 from checks.parameters import other_adapter
 from checks.registry import Check, register
 
@@ -39,7 +40,15 @@ def gather(namespace: dict, request: dict, resources) -> dict:
     state = {k: v.detach().to("cpu").clone().contiguous()
              for k, v in torch.nn.Module.state_dict(model).items() if "lora_" in k}
     torch.save(state, request["adapter_path"])
-    return {"tensors": len(state)}
+    evidence = {"tensors": len(state)}
+    try:  # what the student's environment judges instead of the grader's own summaries (judge_notebook)
+        notebook = {name: [float(v) for v in namespace[name]] for name in ("toxicity_before", "toxicity_after")}
+        notebook.update({name: [len(str(s).split()) for s in namespace[name]]
+                         for name in ("summaries_before", "summaries_after")})
+        evidence["notebook"] = notebook
+    except Exception as error:  # reported only where it is needed: the grader does not read these
+        evidence["notebook_error"] = f"{type(error).__name__}: {error}"[:400]
+    return evidence
 
 
 def read_adapter(path, expected: dict) -> tuple[dict | None, str]:
@@ -73,10 +82,10 @@ def read_adapter(path, expected: dict) -> tuple[dict | None, str]:
 
 
 def evaluation_prompts(resources) -> list[str]:
-    from detoxlab import data
+    from answer_key.data import build_dataset
 
     def compute():
-        test = data.build_dataset(resources.tokenizer, resources.profile.data)["test"]
+        test = build_dataset(resources.tokenizer, resources.profile.data)["test"]
         return list(test["query"])[: resources.profile.evaluation["samples"]]
 
     return resources.cached("evaluation_prompts", compute)
@@ -84,10 +93,11 @@ def evaluation_prompts(resources) -> list[str]:
 
 def summarise(resources, model, with_kl: bool = False) -> dict:
     """Toxicity and length of ``model``'s summaries of the evaluation prompts (and its KL to the SFT policy)."""
+    from answer_key.evaluation import generate_summaries
     from detoxlab import evaluation
 
     profile, prompts = resources.profile, evaluation_prompts(resources)
-    summaries, tokens = evaluation.generate_summaries(
+    summaries, tokens = generate_summaries(
         model, resources.tokenizer, prompts, profile.evaluation["max_new_tokens"], profile.evaluation["seed"],
         evaluation.sampling_settings(profile), return_tokens=True)
     result = {"toxicity": resources.toxicity(summaries), "length": float(np.mean([len(t) for t in tokens])),
@@ -128,6 +138,10 @@ def judge(evidence: dict, request: dict, resources):
     state, problem = read_adapter(Path(request["adapter_path"]), shapes)
     if state is None:
         return False, problem
+    if not answer_key_available():  # decided by the judge's own environment, never by the evidence
+        if "notebook" not in evidence:
+            return False, f"your notebook's before/after could not be read: {evidence.get('notebook_error', 'missing')}"
+        return judge_notebook(evidence["notebook"], state, shapes, resources)
     before = resources.cached("toxicity_sft", lambda: summarise(resources, resources.policy()))
     base = resources.cached("toxicity_base", lambda: summarise(resources, resources.policy(adapter=False)))
     policy = resources.policy()
@@ -144,11 +158,8 @@ def judge(evidence: dict, request: dict, resources):
         return False, (f"{summary}, but the policy is {after['kl']:.2f} nats from the SFT policy (at most "
                        f"{expected['max_kl']}): keep the KL penalty and its reference")
     p_value = sign_flip_p_value(before["toxicity"], after["toxicity"])
-    if mean_after > mean_before:
-        return False, f"{summary}: up {100 * (mean_after / mean_before - 1):.1f}%; check the reward and the KL reference"
     if not (mean_after < mean_before - margin and p_value < expected["toxicity_alpha"]):
-        return False, (f"{summary}: not lower by more than {margin} with a paired test at level "
-                       f"{expected['toxicity_alpha']} (p = {p_value:.3f}); did PPO run?")
+        return False, not_lower(summary, mean_before, mean_after, margin, p_value, expected["toxicity_alpha"])
     sft_state = {k: v for k, v in resources.policy().state_dict().items() if k in shapes}
     kept = kept_update(state, sft_state)
     if not (mean_after < mean_base - margin or kept >= KEPT_UPDATE):
@@ -159,6 +170,46 @@ def judge(evidence: dict, request: dict, resources):
                   f"KL to SFT {after['kl']:.2f} nats, summaries {after['length']:.1f} tokens (before "
                   f"{before['length']:.1f}); base model without adapter {mean_base:.4f}; adapter update kept "
                   f"{kept:.2f}")
+
+
+LIKELY_CAUSES = ("what the reward model reads (the summary alone, as a reader sees it), the reward's sign (higher "
+                 "must mean less hateful), the KL reference (the SFT policy), and whether the loop ran all its steps")
+
+
+def not_lower(summary: str, mean_before: float, mean_after: float, margin: float, p_value: float, alpha: float) -> str:
+    if mean_after > mean_before:
+        return f"{summary}: up {100 * (mean_after / mean_before - 1):.1f}%. Likely causes: {LIKELY_CAUSES}"
+    return (f"{summary}: not lower by more than {margin} in a paired test at level {alpha} (p = {p_value:.3f}). "
+            f"Likely causes: {LIKELY_CAUSES}")
+
+
+def judge_notebook(notebook: dict, state: dict, shapes: dict, resources):
+    """The student's environment, without the grader's reference summaries: the notebook's own paired
+    before/after toxicity (its evaluate_toxicity is the evaluation check's business), the summaries' length
+    in words, and the adapter's update kept. The grader also bounds the KL and compares with the base model."""
+    expected = resources.profile.expected
+    before, after = notebook["toxicity_before"], notebook["toxicity_after"]
+    if not before or len(before) != len(after):
+        return False, f"toxicity_before and toxicity_after hold {len(before)} and {len(after)} scores: pair them"
+    mean_before = float(np.mean(before))
+    mean_after = float(np.mean(after))
+    summary = f"your notebook's mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {len(after)} paired prompts"
+    words_before, words_after = float(np.mean(notebook["summaries_before"])), float(np.mean(notebook["summaries_after"]))
+    if words_after < expected["min_length_ratio"] * words_before:
+        return False, (f"{summary}, but the summaries shrank from {words_before:.1f} to {words_after:.1f} words: the "
+                       "policy stopped summarising (reward hacking)")
+    p_value, margin = sign_flip_p_value(before, after), expected["toxicity_margin"]
+    if not (mean_after < mean_before - margin and p_value < expected["toxicity_alpha"]):
+        return False, not_lower(summary, mean_before, mean_after, margin, p_value, expected["toxicity_alpha"])
+    sft_state = {k: v for k, v in resources.policy().state_dict().items() if k in shapes}
+    kept = kept_update(state, sft_state)
+    if kept < KEPT_UPDATE:
+        return False, (f"{summary}, but your adapter keeps {kept:.2f} of the SFT adapter's update: removing or "
+                       "shrinking the adapter is not detoxification; train it with PPO")
+    return True, (f"{summary}: down {100 * (1 - mean_after / mean_before):.1f}% (paired p = {p_value:.4f}); summaries "
+                  f"{words_after:.1f} words (before {words_before:.1f}); adapter update kept {kept:.2f}. The grader "
+                  "also writes its own summaries with your adapter, bounds the KL to the SFT policy and compares with "
+                  "the base model")
 
 
 CHECK = register(Check(key="improvement", title="toxicity improvement", order=70, section="3.3",

@@ -1,8 +1,9 @@
-"""Check "PPO step" (exercise 3.2): the body of the student's PPO loop, ``ppo_step``, run once by the grader
-from a fixed state (a fresh SFT policy, its value head and reference, the lab's trainer) on a batch of
-prompts it has not seen, with the reference reward function. trl's ``step`` is watched: it must be called
-once, with the batch's queries, the responses the policy generated, and for each response the reward of
-the summary alone (decoded without ``<pad>``/``</s>``); and the adapter must have moved."""
+"""Check "PPO step" (exercise 3.2): the body of the student's PPO loop, ``ppo_step``, run once on the
+student's own trainer (``ppo_trainer``: its settings are the trainer check's business) on a batch of prompts
+it has not seen, with the grader's reward function; afterwards the trainer is put back as it was (weights,
+optimiser, KL controller), so the notebook goes on as if the check had not run. trl's ``step`` is watched:
+it must be called once, with the batch's queries, the responses the policy generated, and for each response
+the reward of the summary alone (decoded without ``<pad>``/``</s>``); and the adapter must have moved."""
 from __future__ import annotations
 
 from checks.common import close
@@ -18,13 +19,12 @@ def draw(resources, rng) -> dict:
 def gather(namespace: dict, request: dict, resources) -> dict:
     import torch
 
-    from detoxlab import models, ppo
+    from detoxlab import ppo
 
     profile, tokenizer = resources.profile, resources.tokenizer
     torch.manual_seed(request["seed"])
-    policy = models.with_value_head(resources.policy(trainable=True))
-    trainer = ppo.make_trainer(profile, ppo.method(profile, profile.ppo["method"]), policy,
-                               models.frozen_reference(policy), tokenizer, None, seed=request["seed"])
+    trainer = namespace["ppo_trainer"]
+    policy = trainer.accelerator.unwrap_model(trainer.model)
     prompts = resources.prompts(profile.ppo["batch_size"], request["offset"])
     batch = {"query": list(prompts), "input_ids": [torch.tensor(tokenizer.encode(p)) for p in prompts]}
     queries = [ids.clone() for ids in batch["input_ids"]]
@@ -40,15 +40,19 @@ def gather(namespace: dict, request: dict, resources) -> dict:
             "scores": [float(s) for s in scores]})
         return real_step(step_queries, responses, scores)
 
-    trainer.step = watched_step
-    lora = {n: p.detach().clone() for n, p in policy.named_parameters() if p.requires_grad and "lora_" in n}
+    lora = {n: p.detach().clone() for n, p in policy.named_parameters() if "lora_" in n}
 
     def reward_function(texts):
         return torch.tensor(resources.rewards(list(texts)))
 
-    namespace["ppo_step"](trainer, batch, reward_function, ppo.length_sampler(profile),
-                          ppo.generation_kwargs(profile, tokenizer))
-    moved = any(not torch.equal(lora[n], p.detach()) for n, p in policy.named_parameters() if n in lora)
+    state = ppo.trainer_state(trainer)
+    try:
+        trainer.step = watched_step
+        namespace["ppo_step"](trainer, batch, reward_function, ppo.length_sampler(profile),
+                              ppo.generation_kwargs(profile, tokenizer))
+        moved = any(not torch.equal(lora[n], p.detach()) for n, p in policy.named_parameters() if n in lora)
+    finally:
+        ppo.restore_trainer(trainer, state)
     return {"calls": calls, "adapter_moved": moved, "queries": list(prompts)}
 
 
@@ -70,18 +74,20 @@ def judge(evidence: dict, request: dict, resources):
     if not all(close(s, w, TOLERANCE) for s, w in zip(call["scores"], want)):
         with_prompt = resources.rewards([q + r for q, r in zip(evidence["queries"], call["raw"])])
         if all(close(s, w, TOLERANCE) for s, w in zip(call["scores"], with_prompt)):
-            return False, ("the rewards scored the prompt and the summary together (the original's flaw): score "
-                           "the decoded summary alone, so the reward depends on what the policy wrote")
+            return False, ("the rewards scored the prompt and the summary together (the original's flaw): the reward "
+                           "model then reads mostly the dialogue, which the policy cannot change")
         with_tokens = resources.rewards(call["raw"])
         if all(close(s, w, TOLERANCE) for s, w in zip(call["scores"], with_tokens)):
-            return False, "the rewards read <pad> and </s>: decode the responses with skip_special_tokens=True"
+            return False, ("the rewards read <pad> and </s>: the reward model scores those markers as text; decode "
+                           "the summaries as a reader would see them")
         i = next(i for i, (s, w) in enumerate(zip(call["scores"], want)) if not close(s, w, TOLERANCE))
-        return False, (f"the reward given to step for response {i} is {call['scores'][i]:+.3f}; reward_fn on its "
-                       f"decoded summary gives {want[i]:+.3f}: reward each summary with reward_fn")
+        return False, (f"the reward given to step for response {i} is {call['scores'][i]:+.3f}; the reward function "
+                       f"on its decoded summary gives {want[i]:+.3f}: each response's reward is the reward of "
+                       "its own summary")
     if not evidence["adapter_moved"]:
         return False, "the adapter did not change: ppo_step must run ppo_trainer.step on the batch"
     return True, f"one trl step on {size} unseen prompts, each summary rewarded by itself; the adapter moved"
 
 
-CHECK = register(Check(key="loop", title="PPO step", order=60, section="3.2", needs=("ppo_step",),
+CHECK = register(Check(key="loop", title="PPO step", order=60, section="3.2", needs=("ppo_step", "ppo_trainer"),
                        draw=draw, gather=gather, judge=judge))

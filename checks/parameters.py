@@ -46,19 +46,29 @@ def gather(namespace: dict, request: dict, resources) -> dict:
     return evidence
 
 
-def judge(evidence: dict, request: dict, resources):
+def expected(request: dict, resources) -> dict:
+    """The lab-2 policy loaded for PPO, name by name: shape and whether PPO may change it."""
+    def compute():
+        from answer_key.models import load_policy
+
+        return {name: [shape, trainable] for name, shape, trainable in table(load_policy(resources.profile))}
+
+    return {"policy": resources.cached("policy_parameters", compute)}
+
+
+def judge(evidence: dict, request: dict, resources, reference: dict):
     profile = resources.profile
-    expected = resources.cached("policy_parameters", lambda: {
-        name: [shape, trainable] for name, shape, trainable in table(resources.policy(trainable=True))})
+    expected = reference["policy"]
     rows = {str(name): (list(shape), bool(flag)) for name, shape, flag in evidence["policy"]
             if not other_adapter(str(name), expected)}
     numel = {name: math.prod(int(d) for d in shape) for name, (shape, _) in rows.items()}
     trainable, total = sum(numel[n] for n, (_, flag) in rows.items() if flag), sum(numel.values())
     want_trainable, want_total = profile.expected["trainable_parameters"], profile.expected["total_parameters"]
     if not any("lora_" in name for name in rows):
-        return False, "peft_model has no LoRA adapter: load the lab-2 checkpoint with PeftModel.from_pretrained"
+        return False, "peft_model has no LoRA adapter: the policy is the base model with the lab-2 adapter loaded on it"
     if trainable == 0:
-        return False, "no parameter of peft_model is trainable: load the adapter with is_trainable=True"
+        return False, ("no parameter of peft_model is trainable: peft loads an adapter frozen, for inference, unless "
+                       "you ask for one PPO can train")
     if trainable == total:
         return False, "every parameter of peft_model is trainable: only the LoRA adapter should be"
     if (trainable, total) != (want_trainable, want_total):
@@ -76,10 +86,11 @@ def judge(evidence: dict, request: dict, resources):
         return False, (f"the value head has {head} trainable parameters, expected "
                        f"{profile.expected['value_head_parameters']} (d_model + 1)")
     if not evidence.get("wraps_policy"):
-        return False, "ppo_model does not wrap peft_model: pass peft_model to AutoModelForSeq2SeqLMWithValueHead.from_pretrained"
+        return False, ("ppo_model does not wrap peft_model: trl's value-head model must be built around the PEFT policy "
+                       "you loaded, or PPO trains another model")
     return True, (f"{trainable:,} of {total:,} parameters trainable ({100 * trainable / total:.2f}%); with the value "
                   f"head {trainable + head:,} of {total + head:,}")
 
 
 CHECK = register(Check(key="parameters", title="trainable parameters", order=20, section="2.2",
-                       needs=("peft_model", "ppo_model"), draw=draw, gather=gather, judge=judge))
+                       needs=("peft_model", "ppo_model"), draw=draw, gather=gather, judge=judge, expected=expected))

@@ -8,8 +8,13 @@ functions, used the same way by the notebook and by the grader:
   DialogSum split and length window, other probe texts, another seed...). JSON-able.
 * ``gather(namespace, request, resources)``: runs where the student's objects live (the notebook's kernel):
   calls the student's functions on the drawn inputs and returns plain values (JSON-able). It never judges.
-* ``judge(evidence, request, resources)``: runs in the grader's process: compares the evidence with the
-  reference implementation on the same inputs and returns ``(passed, message)``.
+* ``judge(evidence, request, resources)``: runs in the grader's process: compares the evidence with what
+  the lab asks on the same inputs and returns ``(passed, message)``.
+* ``expected(request, resources)``, for a check whose judgement needs the reference implementation (the
+  answer key): the reference's answers for ``request``, JSON-able; ``judge`` then takes them as a fourth
+  argument. The grader computes them live (``answer_key``). The student's environment has no answer key:
+  there ``checks.run`` uses the inputs and answers bundled with the lab for the profile
+  (``checks/bundles/<profile>.json``, written by ``detoxlab student``), and the grader draws unseen ones.
 
 In the notebook, ``checks.run("dataset", globals())`` does all three in the notebook's process; the grader
 does ``gather`` in the submission's kernel (``checks.kernel``) and ``judge`` in its own process.
@@ -38,6 +43,7 @@ class Check:
     gather: Callable
     judge: Callable
     points: float = 1.0
+    expected: Callable | None = None
 
     def result(self, passed: bool, message: str) -> CheckResult:
         return CheckResult(self.title, bool(passed), self.points if passed else 0.0, self.points, message)
@@ -48,12 +54,18 @@ class Check:
     def missing_names(self, namespace: dict) -> list[str]:
         return [name for name in self.needs if name not in namespace]
 
-    def judged(self, evidence, request: dict, resources) -> CheckResult:
-        """The verdict on ``evidence``; never raises (a judge that fails gives a failed result that says so)."""
+    def judged(self, evidence, request: dict, resources, expected=None) -> CheckResult:
+        """The verdict on ``evidence``; never raises (a judge that fails gives a failed result that says so).
+        ``expected``: the reference's answers for ``request`` (computed with the answer key when not given)."""
         if not isinstance(evidence, dict):
             return self.failed(f"not graded: no evidence for this check (got {type(evidence).__name__})")
         try:
-            passed, message = self.judge(evidence, request, resources)
+            if self.expected is None:
+                passed, message = self.judge(evidence, request, resources)
+            else:
+                if expected is None:
+                    expected = self.expected(request, resources)
+                passed, message = self.judge(evidence, request, resources, expected)
         except Exception as error:  # garbage in the evidence: a failed check with the reason, never a crash
             detail = traceback.format_exception_only(type(error), error)[-1].strip()
             return self.failed(f"could not check this ({detail})")

@@ -1,4 +1,4 @@
-"""What checks load from the profile: models, data and the reference implementation's answers.
+"""What checks load from the profile: models, data, and the reward model's definitions of reward and toxicity.
 
 One object per run, loading each thing once and only when a check needs it. In the grader, values that
 are the same for every submission of a batch (toxicity of the SFT policy, of the base model) are cached
@@ -66,13 +66,13 @@ class Resources:
         index = reward.label_index(self.reward[1], self.profile.reward["hate_label"])
         return [float(v) for v in self.reward_logits(texts).softmax(-1)[:, index]] if texts else []
 
-    def policy(self, trainable: bool = False, adapter: bool = True):
-        """A fresh copy of the lab-2 policy (the SFT policy), or of the base model alone."""
+    def policy(self, adapter: bool = True):
+        """A fresh, frozen copy of the lab-2 policy (the SFT policy), or of the base model alone."""
         from detoxlab import models
 
         if not adapter:
             return models.load_base_model(self.profile).eval()
-        return models.load_policy(self.profile, is_trainable=trainable)
+        return models.load_sft_policy(self.profile)
 
     def unseen_rows(self) -> list[dict]:
         """DialogSum rows the lab never shows the student (its validation and test splits), within the

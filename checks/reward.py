@@ -70,11 +70,17 @@ def judge(evidence: dict, request: dict, resources):
         return False, f"reward_fn returned {count} value(s) for {len(probes)} texts: return one reward per text"
     values = dict(zip(probes, (reward_value(v, label) for v in got)))
     high, low = values[profile.expected["non_toxic_probe"]], values[profile.expected["toxic_probe"]]
+    top = [max(row) for row in resources.reward_logits(probes).tolist()]  # each text's winning label's score
+    if all(close(values[text], best, TOLERANCE) for text, best in zip(probes, top)):
+        return False, (f"every reward is its text's highest score, whichever label that is (the probes get "
+                       f"{high:+.3f} and {low:+.3f}): the pipeline lists each text's labels best first (2.3 prints "
+                       "it), so a position in that list is not a label; find the score by its label")
     if high < 0 < low:
-        return False, f"the signs are swapped ({high:+.3f}, {low:+.3f}): use the {label!r} logit, not the other label"
+        return False, (f"the signs are swapped ({high:+.3f}, {low:+.3f}): the reward must grow as text gets less "
+                       "hateful; which label's score says that?")
     if min(high, low) >= 0 and max(high, low) <= 1:
-        return False, (f"both rewards are in [0, 1] ({high:.3f}, {low:.3f}): these look like probabilities; "
-                       "the reward is the raw logit (function_to_apply='none')")
+        return False, (f"both rewards are in [0, 1] ({high:.3f}, {low:.3f}): these look like probabilities; squashed "
+                       "into [0, 1], PPO's signal gets small and flat where the classifier is sure (see 2.3)")
     if not high > 0 > low:
         return False, (f"expected a positive reward for the non-toxic probe and a negative one for the toxic probe, "
                        f"got {high:+.3f} and {low:+.3f}")

@@ -24,6 +24,19 @@ def reference_logprobs(trainer, queries, responses):
         return trainer.batched_forward_pass(trainer.ref_model, queries, responses, inputs)[0]
 
 
+class WithoutValueHead:
+    """A PEFT policy called as trl calls its value-head model, ``(logits, _, values)``: for log-probs only."""
+
+    def __init__(self, peft_model):
+        self.peft_model = peft_model
+
+    def __call__(self, **inputs):
+        import torch
+
+        logits = self.peft_model(**inputs).logits.float()  # as trl's value-head model returns them
+        return logits, None, torch.zeros(logits.shape[:2])
+
+
 def draw(resources, rng) -> dict:
     """As many unseen dialogues and their reference summaries as trl's forward pass takes at once."""
     rows = resources.unseen_rows()
@@ -45,10 +58,10 @@ def gather(namespace: dict, request: dict, resources) -> dict:
     queries = [torch.tensor(tokenizer.encode(prompt)) for prompt in request["prompts"]]
     responses = [torch.tensor([tokenizer.pad_token_id, *tokenizer.encode(summary)]) for summary in request["summaries"]]
     used = reference_logprobs(trainer, queries, responses)
-    sft = models.with_value_head(resources.policy())
+    sft = resources.policy()
     with torch.no_grad(), models.eval_mode(sft):
         inputs = trainer.prepare_model_inputs(queries, responses)
-        wanted = trainer.batched_forward_pass(sft, queries, responses, inputs)[0]
+        wanted = trainer.batched_forward_pass(WithoutValueHead(sft), queries, responses, inputs)[0]
     return {"config": config, "reference_gap": float((used - wanted).abs().max()),
             "trl_disables_adapter": bool(trainer.is_peft_model)}
 
@@ -59,13 +72,13 @@ def judge(evidence: dict, request: dict, resources):
     config = evidence["config"]
     for name in SETTINGS:
         if config.get(name) is None or abs(float(config[name]) - float(method[name])) > 1e-12 * max(1, abs(method[name])):
-            return False, f"PPOConfig {name} is {config.get(name)}, the lab's method uses {method[name]}"
+            return False, f"PPOConfig's {name} is {config.get(name)}: the lab's method (`method`) gives another value"
     for name in BATCH:
         if config.get(name) != profile.ppo[name]:
-            return False, f"PPOConfig {name} is {config.get(name)}, the lab uses {profile.ppo[name]}"
+            return False, f"PPOConfig's {name} is {config.get(name)}: the profile's PPO settings give another value"
     if evidence["trl_disables_adapter"]:
-        return False, ("trl 0.4 ignores ref_model for a PEFT policy and compares with the base model (adapter "
-                       "disabled): call use_sft_reference(ppo_trainer, ref_model) after creating the trainer")
+        return False, ("step's KL penalty compares with the base model without the adapter: trl 0.4 ignores ref_model "
+                       "for a PEFT policy (the flaw 3.1 describes); the lab gives you a fix for it")
     if evidence["reference_gap"] > LOGPROB_TOLERANCE:
         return False, (f"the trainer's KL reference is not the SFT policy (log-probs differ by up to "
                        f"{evidence['reference_gap']:.3g}): the reference is the policy before PPO, frozen")

@@ -66,7 +66,7 @@ def _load_problems(root: Path) -> list[str]:
                                  AutoModelForSequenceClassification.from_pretrained(root / "reward-model")),
         "policy-adapter": lambda: (AutoTokenizer.from_pretrained(root / "policy-adapter"),
                                    PeftModel.from_pretrained(AutoModelForSeq2SeqLM.from_pretrained(root / "policy-base"),
-                                                             root / "policy-adapter", is_trainable=True)),
+                                                             root / "policy-adapter")),
     }
     for name, load in checks.items():
         if not (root / name).is_dir():

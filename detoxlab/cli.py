@@ -55,11 +55,12 @@ def cmd_run(args) -> int:
 
 
 def cmd_data(args) -> int:
+    import answer_key.data
     from detoxlab import data, models
 
     profile = profiles.load_profile(args.profile)
     source = data.resolve_source(profile.data)
-    dataset = data.build_dataset(models.load_tokenizer(profile), profile.data, source)
+    dataset = answer_key.data.build_dataset(models.load_tokenizer(profile), profile.data, source)
     print(source.describe())
     print(f"train: {len(dataset['train'])} prompts, test: {len(dataset['test'])} prompts")
     return 0
@@ -101,6 +102,19 @@ def cmd_student(args) -> int:
     from detoxlab import student
 
     print(f"wrote {student.make_student()}")
+    for path in student.make_bundles():
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_handout(args) -> int:
+    from detoxlab import student
+
+    if args.prune:
+        removed = student.prune(Path(args.destination))
+        print(f"removed {len(removed)} staff-only paths from {args.destination}")
+    else:
+        print(f"wrote the student's environment to {student.write_handout(Path(args.destination))}")
     return 0
 
 
@@ -135,6 +149,36 @@ def cmd_grade(args) -> int:
                       **_given(args, "jobs", "timeout_cell", "timeout_total", "memory_mb"))
 
 
+def add_bench_arguments(bench, sizes: dict) -> None:
+    """`detoxlab bench`'s options; ``sizes``: the bench's default sizes per profile."""
+
+    def bench_default(name: str) -> str:
+        if len({per_profile[name] for per_profile in sizes.values()}) == 1:
+            return str(next(iter(sizes.values()))[name])
+        return ", ".join(f"{profile} {per_profile[name]}" for profile, per_profile in sizes.items())
+
+    bench.add_argument("--out", default="bench", help="output directory (default: bench)")
+    bench.add_argument("--profile", choices=list(sizes), default=_Default("detoxlab.bench:main", "profile"),
+                       help="full: flan-t5-base and the RoBERTa reward model at real shape, random weights; "
+                            "mini: the stand-in models (default: %(default)s)")
+    bench.add_argument("--prompts", type=int, default=_Default("detoxlab.bench:main", "prompts"),
+                       help=f"prompts per PPO step (default: {bench_default('prompts')})")
+    bench.add_argument("--prompt-tokens", type=int, default=_Default("detoxlab.bench:main", "prompt_tokens"),
+                       help=f"tokens per prompt (default: {bench_default('prompt_tokens')})")
+    bench.add_argument("--response-tokens", type=int, default=_Default("detoxlab.bench:main", "response_tokens"),
+                       help=f"new tokens per summary (default: {bench_default('response_tokens')})")
+    bench.add_argument("--eval-n", type=int, default=_Default("detoxlab.bench:main", "eval_n"),
+                       help=f"summaries in the toxicity evaluation (default: {bench_default('eval_n')})")
+    bench.add_argument("--repeat", type=int, default=_Default("detoxlab.bench:main", "repeat"),
+                       help="timed repetitions; the median is reported (default: %(default)s)")
+    bench.add_argument("--method", default=_Default("detoxlab.bench:main", "method"),
+                       help="PPO method for both sides (default: the profile's)")
+    bench.add_argument("--seed", type=int, default=_Default("detoxlab.bench:main", "seed"),
+                       help="(default: %(default)s)")
+    bench.add_argument("--tokenizers", help="directory with flan-t5-base/ and roberta-base/ tokenizer files "
+                                            "(default: $DETOXLAB_DATA_DIR/tokenizers; else the stand-ins')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="detoxlab", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,8 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
                           "float32) (repeatable)")
     run.set_defaults(func=cmd_run)
 
-    student = commands.add_parser("student", help="generate lab/ from solutions/ (solution blocks become exercises)")
+    student = commands.add_parser("student", help="generate lab/ from solutions/ (solution blocks become exercises) "
+                                                  "and the student's checks' bundled answers")
     student.set_defaults(func=cmd_student)
+
+    handout = commands.add_parser("handout", help="write the student's environment (no answer key, solutions, "
+                                                  "grader or tests) to a new folder")
+    handout.add_argument("destination", help="a new or empty folder outside the project")
+    handout.add_argument("--prune", action="store_true",
+                         help="instead remove the staff-only paths from DESTINATION, a copy of the project, in place")
+    handout.set_defaults(func=cmd_handout)
 
     data = commands.add_parser("data", help="say where DialogSum comes from and the lab's split sizes")
     _profile_arg(data)
@@ -192,42 +244,24 @@ def build_parser() -> argparse.ArgumentParser:
                                "prompts and sampling (every run is saved there as it ends)")
     studying.set_defaults(func=cmd_study)
 
-    from detoxlab.bench import DEFAULTS as BENCH_SIZES  # the bench module imports only the standard library
-
-    def bench_default(name: str) -> str:
-        if len({sizes[name] for sizes in BENCH_SIZES.values()}) == 1:
-            return str(next(iter(BENCH_SIZES.values()))[name])
-        return ", ".join(f"{profile} {sizes[name]}" for profile, sizes in BENCH_SIZES.items())
-
     bench = commands.add_parser("bench", help="time the original lab's PPO step and evaluation against the lab's; "
                                               "bench.json to --out")
-    bench.add_argument("--out", default="bench", help="output directory (default: bench)")
-    bench.add_argument("--profile", choices=list(BENCH_SIZES), default=_Default("detoxlab.bench:main", "profile"),
-                       help="full: flan-t5-base and the RoBERTa reward model at real shape, random weights; "
-                            "mini: the stand-in models (default: %(default)s)")
-    bench.add_argument("--prompts", type=int, default=_Default("detoxlab.bench:main", "prompts"),
-                       help=f"prompts per PPO step (default: {bench_default('prompts')})")
-    bench.add_argument("--prompt-tokens", type=int, default=_Default("detoxlab.bench:main", "prompt_tokens"),
-                       help=f"tokens per prompt (default: {bench_default('prompt_tokens')})")
-    bench.add_argument("--response-tokens", type=int, default=_Default("detoxlab.bench:main", "response_tokens"),
-                       help=f"new tokens per summary (default: {bench_default('response_tokens')})")
-    bench.add_argument("--eval-n", type=int, default=_Default("detoxlab.bench:main", "eval_n"),
-                       help=f"summaries in the toxicity evaluation (default: {bench_default('eval_n')})")
-    bench.add_argument("--repeat", type=int, default=_Default("detoxlab.bench:main", "repeat"),
-                       help="timed repetitions; the median is reported (default: %(default)s)")
-    bench.add_argument("--method", default=_Default("detoxlab.bench:main", "method"),
-                       help="PPO method for both sides (default: the profile's)")
-    bench.add_argument("--seed", type=int, default=_Default("detoxlab.bench:main", "seed"),
-                       help="(default: %(default)s)")
-    bench.add_argument("--tokenizers", help="directory with flan-t5-base/ and roberta-base/ tokenizer files "
-                                            "(default: $DETOXLAB_DATA_DIR/tokenizers; else the stand-ins')")
+    try:
+        from detoxlab.bench import DEFAULTS as BENCH_SIZES  # the bench module imports only the standard library
+    except ModuleNotFoundError:  # the student's environment: the staff's commands are not there
+        BENCH_SIZES = None
+    if BENCH_SIZES is not None:
+        add_bench_arguments(bench, BENCH_SIZES)
     bench.set_defaults(func=cmd_bench)
 
     train = commands.add_parser("train", help="PPO without the notebook (one process, or several under "
                                               "accelerate launch -m detoxlab.train); results to --out")
-    from detoxlab.train import add_arguments
-
-    add_arguments(train, profiles.DEFAULT_PROFILE)
+    try:
+        from detoxlab.train import add_arguments
+    except ModuleNotFoundError:  # the student's environment: the staff's commands are not there
+        pass
+    else:
+        add_arguments(train, profiles.DEFAULT_PROFILE)
     train.set_defaults(func=cmd_train)
 
     grading = commands.add_parser("grade", help="grade submissions (a notebook, or a folder of them) into --out")
@@ -254,6 +288,29 @@ def main(argv: list[str] | None = None) -> int:
     except DetoxlabError as error:
         print(f"detoxlab: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as error:
+        if not staff_only_module(missing_module(error)):
+            raise
+        print(f"detoxlab: error: `detoxlab {args.command}` is a course-staff command; this is the student's "
+              "environment, which has no answer key, solutions or grader (the lab is lab/detox_lab.ipynb)",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def missing_module(error: ImportError) -> str | None:
+    """The module an import failed to find: ``import a.b`` names it; ``from a import b`` names only ``a``."""
+    import re
+
+    found = re.match(r"cannot import name '(\w+)' from '([\w.]+)'", str(error))
+    return f"{found.group(2)}.{found.group(1)}" if found else error.name
+
+
+def staff_only_module(name: str | None) -> bool:
+    """A module the student's environment leaves out (``detoxlab.student.STAFF_ONLY``)."""
+    from detoxlab.student import STAFF_ONLY
+
+    modules = {path.removesuffix(".py").replace("/", ".") for path in STAFF_ONLY if "/" in path or path == "answer_key"}
+    return bool(name) and any(name == module or name.startswith(module + ".") for module in modules)
 
 
 if __name__ == "__main__":

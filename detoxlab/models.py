@@ -76,6 +76,16 @@ def load_base_model(profile, dtype: torch.dtype | None = None):
                                                  **_revision(profile, "policy"))
 
 
+def load_sft_policy(profile, dtype: torch.dtype | None = None):
+    """The SFT policy (the base model with the lab-2 adapter), frozen and in eval mode: what the checks and
+    the evaluation compare with."""
+    from peft import PeftModel
+
+    model = PeftModel.from_pretrained(load_base_model(profile, dtype), profile.location(profile.policy["adapter"]))
+    check_adapter(profile, model.peft_config["default"])
+    return model.eval()
+
+
 class AdapterMismatch(DetoxlabError, ValueError):
     """The adapter on disk (``path``) was not trained with the LoRA settings of ``profile``: ``differences``
     maps each setting that differs to (the adapter's value, the profile's)."""
@@ -100,23 +110,6 @@ def check_adapter(profile, adapter_config) -> None:
         differences["target_modules"] = (adapter_config.target_modules, wanted.target_modules)
     if differences:
         raise AdapterMismatch(differences, path=profile.location(profile.policy["adapter"]), profile=profile.name)
-
-
-def load_policy(profile, is_trainable: bool = True, dtype: torch.dtype | None = None):
-    """Base model with the lab-2 adapter; ``is_trainable=True`` leaves the LoRA weights trainable for PPO."""
-    from peft import PeftModel
-
-    model = PeftModel.from_pretrained(load_base_model(profile, dtype), profile.location(profile.policy["adapter"]),
-                                      is_trainable=is_trainable)
-    check_adapter(profile, model.peft_config["default"])
-    return model
-
-
-def with_value_head(peft_model):
-    """trl's policy for PPO: the PEFT model plus a scalar value head (d_model + 1 parameters)."""
-    from trl import AutoModelForSeq2SeqLMWithValueHead
-
-    return AutoModelForSeq2SeqLMWithValueHead.from_pretrained(peft_model, torch_dtype=torch.float32, is_trainable=True)
 
 
 @contextlib.contextmanager

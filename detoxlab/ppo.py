@@ -1,4 +1,5 @@
-"""PPO with trl 0.4: settings from a profile, the reference-model fix, and a batched training loop.
+"""PPO with trl 0.4, the lab's infrastructure: a profile's methods and generation settings, batched generation and
+per-mini-batch padding (the trainer, what the reward reads and the loop are the exercises: ``answer_key.ppo``).
 
 Two methods, both described by the profile (``[method.faithful]``, ``[method.corrected]``):
 
@@ -10,12 +11,9 @@ Two methods, both described by the profile (``[method.faithful]``, ``[method.cor
 """
 from __future__ import annotations
 
-import time
-
-import numpy as np
 import torch
 
-from detoxlab.profiles.schema import REWARD_INPUTS, Method, ProfileError
+from detoxlab.profiles.schema import Method, ProfileError
 
 
 def method(profile, name: str) -> Method:
@@ -24,14 +22,6 @@ def method(profile, name: str) -> Method:
         raise ProfileError(f"unknown method {name!r}", key="method", path=profile.path,
                            hint=f"the profile defines {', '.join(profile.method)}")
     return profile.method[name]
-
-
-def ppo_config(profile, chosen: Method, seed: int = 0):
-    from trl import PPOConfig
-
-    return PPOConfig(model_name=profile.policy["base_model"], learning_rate=chosen.learning_rate,
-                     ppo_epochs=chosen.ppo_epochs, mini_batch_size=profile.ppo["mini_batch_size"],
-                     batch_size=profile.ppo["batch_size"], init_kl_coef=chosen.init_kl_coef, seed=seed)
 
 
 def collator(rows: list[dict]) -> dict:
@@ -53,21 +43,32 @@ def generation_kwargs(profile, tokenizer) -> dict:
             "eos_token_id": tokenizer.eos_token_id}
 
 
-def make_trainer(profile, chosen: Method, ppo_model, ref_model, tokenizer, dataset, seed: int = 0):
-    """A PPOTrainer for ``chosen``: with reference "sft" the given ``ref_model`` is really used
-    (``models.use_sft_reference``); with "base", trl 0.4's own behaviour (the adapter disabled).
+def trainer_state(trainer) -> dict:
+    """What a PPO step changes in ``trainer``, copied: every parameter of its model (adapter and value head),
+    the optimiser's state, the KL controller and the trainer's own attributes. ``restore_trainer`` puts it
+    back: the loop check runs a step on the student's trainer and leaves it as it was, and 3.2's experiment
+    starts a second run where the first one started."""
+    import copy
 
-    ``ref_model`` is a frozen copy of the policy or, better, ``models.frozen_reference`` (a frozen
-    second adapter in the same model, called like a model)."""
-    from trl import PPOTrainer
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    return {"weights": {name: p.detach().clone() for name, p in model.named_parameters()},
+            "optimizer": copy.deepcopy(trainer.optimizer.state_dict()),
+            "kl_controller": copy.deepcopy(vars(trainer.kl_ctl)),
+            "attributes": dict(vars(trainer))}
 
-    from detoxlab.models import use_sft_reference
 
-    trainer = PPOTrainer(config=ppo_config(profile, chosen, seed), model=ppo_model, ref_model=None,
-                         tokenizer=tokenizer, dataset=dataset, data_collator=collator)
-    if profile.ppo["pad_each_mini_batch"]:
-        pad_each_mini_batch(trainer)
-    return use_sft_reference(trainer, ref_model) if chosen.reference == "sft" else trainer
+def restore_trainer(trainer, state: dict) -> None:
+    """Put back what ``trainer_state`` copied (the trainer's attributes as they were, none added since)."""
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name in state["weights"]:
+                p.copy_(state["weights"][name])
+    trainer.optimizer.load_state_dict(state["optimizer"])
+    vars(trainer.kl_ctl).update(state["kl_controller"])
+    for name in set(vars(trainer)) - set(state["attributes"]):
+        delattr(trainer, name)
+    vars(trainer).update(state["attributes"])
 
 
 def _trimmed(inputs: dict) -> dict:
@@ -139,50 +140,3 @@ def generate_batch(trainer, query_tensors: list[torch.Tensor], max_new_tokens: i
     return strip_padding(generated, tokenizer.pad_token_id)
 
 
-def reward_texts(chosen: Method, queries: list[str], responses: list[torch.Tensor], tokenizer) -> list[str]:
-    if chosen.reward_input == "summary":
-        return [tokenizer.decode(r, skip_special_tokens=True).strip() for r in responses]
-    if chosen.reward_input == "prompt+summary":
-        return [q + tokenizer.decode(r, skip_special_tokens=True) for q, r in zip(queries, responses)]
-    if chosen.reward_input == "prompt+summary-raw":
-        return [q + tokenizer.decode(r) for q, r in zip(queries, responses)]
-    raise ValueError(f"unknown reward_input {chosen.reward_input!r}: one of {', '.join(REWARD_INPUTS)}")
-
-
-def train(trainer, chosen: Method, profile, reward_fn, progress=None, log=None) -> list[dict]:
-    """Run ``chosen.steps`` PPO steps; returns per-step statistics (reward, KL, losses, time)."""
-    from tqdm.auto import tqdm
-
-    sampler = length_sampler(profile)
-    gen_kwargs = generation_kwargs(profile, trainer.tokenizer)
-    history = []
-    bar = progress if progress is not None else tqdm(total=chosen.steps, desc=f"PPO ({chosen.name})")
-    batches = iter(trainer.dataloader)
-    for step in range(chosen.steps):
-        try:
-            batch = next(batches)
-        except StopIteration:  # a small dataset: start another epoch
-            batches = iter(trainer.dataloader)
-            batch = next(batches)
-        started = time.time()
-        queries = batch["input_ids"]
-        responses = generate_batch(trainer, queries, sampler(), gen_kwargs)
-        texts = reward_texts(chosen, batch["query"], responses, trainer.tokenizer)
-        rewards = [r for r in reward_fn(texts)]
-        stats = trainer.step(queries, responses, rewards)
-        record = {
-            "step": step + 1,
-            "reward_mean": float(np.mean([float(r) for r in rewards])),
-            "kl": float(stats["objective/kl"]),
-            "policy_loss": float(stats["ppo/loss/policy"]),
-            "value_loss": float(stats["ppo/loss/value"]),
-            "seconds": round(time.time() - started, 3),
-        }
-        history.append(record)
-        bar.update()
-        bar.set_postfix(reward=f"{record['reward_mean']:+.3f}", kl=f"{record['kl']:.2f}")
-        if log:
-            log(record)
-    if progress is None:
-        bar.close()
-    return history

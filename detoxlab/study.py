@@ -26,6 +26,11 @@ from detoxlab.errors import DetoxlabError
 from detoxlab.files import write_json_atomically
 from detoxlab.outputs import writable_dir
 from detoxlab.profiles import load_profile, steps_override
+import answer_key.data
+import answer_key.evaluation
+import answer_key.models
+import answer_key.ppo
+import answer_key.reward
 
 BOOTSTRAP_RESAMPLES = 10_000
 SETTINGS = tuple(f.name for f in dataclasses.fields(ppo.Method) if f.name != "name")
@@ -114,7 +119,7 @@ class Study:
     def __init__(self, profile, eval_prompts: int, log=print):
         self.profile, self.log = profile, log
         self.tokenizer = models.load_tokenizer(profile)
-        self.dataset = data.build_dataset(self.tokenizer, profile.data)
+        self.dataset = answer_key.data.build_dataset(self.tokenizer, profile.data)
         self.ids, self.prompts, self.references, self.source = held_out_prompts(profile, eval_prompts)
         self.reward_tokenizer, self.reward_model = reward.load_reward_model(profile)
         self.evaluator = evaluation.load_toxicity_evaluator(profile)
@@ -122,10 +127,10 @@ class Study:
         self._sft_summaries: dict[int, list[str]] = {}
 
     def reward_fn(self, texts):
-        return reward.rewards(list(texts), self.reward_tokenizer, self.reward_model, self.profile.reward["not_hate_label"])
+        return answer_key.reward.rewards(list(texts), self.reward_tokenizer, self.reward_model, self.profile.reward["not_hate_label"])
 
     def summarise(self, peft_model, seed: int):
-        return evaluation.generate_summaries(peft_model, self.tokenizer, self.prompts,
+        return answer_key.evaluation.generate_summaries(peft_model, self.tokenizer, self.prompts,
                                              self.profile.evaluation["max_new_tokens"], seed=seed,
                                              sample=self.sampling, return_tokens=True)
 
@@ -146,13 +151,13 @@ class Study:
     def run_method(self, chosen: ppo.Method, seed: int) -> dict:
         """Train ``chosen`` from a fresh SFT policy; evaluate before and after on the held-out prompts."""
         lab.make_reproducible(seed)
-        ppo_model = models.with_value_head(models.load_policy(self.profile, is_trainable=True))
+        ppo_model = answer_key.models.with_value_head(answer_key.models.load_policy(self.profile, is_trainable=True))
         sft = models.frozen_reference(ppo_model)  # the SFT policy, frozen: KL reference and yardstick
         peft_model = ppo_model.pretrained_model
         before = self.sft_summaries(peft_model, sft, seed)
-        trainer = ppo.make_trainer(self.profile, chosen, ppo_model, sft, self.tokenizer, self.dataset["train"], seed=seed)
+        trainer = answer_key.ppo.make_trainer(self.profile, chosen, ppo_model, sft, self.tokenizer, self.dataset["train"], seed=seed)
         started = time.time()
-        history = ppo.train(trainer, chosen, self.profile, self.reward_fn)
+        history = answer_key.ppo.train(trainer, chosen, self.profile, self.reward_fn)
         train_seconds = time.time() - started
         after, after_tokens = self.summarise(peft_model, seed)
         policy_logp = evaluation.summary_logprobs(peft_model, self.tokenizer, self.prompts, after_tokens)

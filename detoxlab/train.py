@@ -29,6 +29,10 @@ import time
 from pathlib import Path
 
 from detoxlab.errors import DetoxlabError
+import answer_key.data
+import answer_key.models
+import answer_key.ppo
+import answer_key.reward
 
 
 class TrainError(DetoxlabError, RuntimeError):
@@ -96,11 +100,11 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
     lab.make_reproducible(seed)
     started = time.time()
     tokenizer = models.load_tokenizer(profile)
-    dataset = data.build_dataset(tokenizer, profile.data)["train"]
-    ppo_model = models.with_value_head(models.load_policy(profile, is_trainable=True))
+    dataset = answer_key.data.build_dataset(tokenizer, profile.data)["train"]
+    ppo_model = answer_key.models.with_value_head(answer_key.models.load_policy(profile, is_trainable=True))
     ref_model = models.frozen_reference(ppo_model) if chosen.reference == "sft" else None
     with frozen_models_unwrapped():
-        trainer = ppo.make_trainer(profile, chosen, ppo_model, ref_model, tokenizer, dataset, seed=seed)
+        trainer = answer_key.ppo.make_trainer(profile, chosen, ppo_model, ref_model, tokenizer, dataset, seed=seed)
     accelerator = trainer.accelerator
     # trl 0.4 treats only multi-GPU runs as distributed (padding across processes, averaged statistics,
     # one KL controller); a multi-CPU run is one too
@@ -122,8 +126,8 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
     trainer.step = step
     unwrapped = accelerator.unwrap_model(trainer.model)
     before = trainable_digest(unwrapped)
-    history = ppo.train(trainer, chosen, profile,
-                        lambda texts: list(reward.rewards(list(texts), reward_tokenizer, reward_model, label)),
+    history = answer_key.ppo.train(trainer, chosen, profile,
+                        lambda texts: list(answer_key.reward.rewards(list(texts), reward_tokenizer, reward_model, label)),
                         progress=tqdm(disable=True) if quiet or not accelerator.is_main_process else None)
     after = trainable_digest(unwrapped)
     record = {

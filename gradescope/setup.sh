@@ -7,7 +7,8 @@
 #      (scripts/setup.sh) and trl at the course's commit (docker/install-trl.sh; TRL_SOURCE for a mirror);
 #   3. the full profile's assets in DETOXLAB_ASSETS_DIR (default /opt/detoxlab-assets), verified: the image
 #      copies them from its assets stage; when absent they are fetched here (the hub and S3 must be reachable);
-#   4. run_autograder where Gradescope looks for it (AUTOGRADER_ROOT, default /autograder).
+#   4. the answers (answer key, solution notebook, tests) closed to other users;
+#   5. run_autograder where Gradescope looks for it (AUTOGRADER_ROOT, default /autograder).
 # A DETOXLAB_HOME whose .venv already holds detoxlab skips steps 1 and 2 (a second run, and the tests).
 set -euo pipefail
 ROOT=${AUTOGRADER_ROOT:-/autograder}
@@ -35,6 +36,12 @@ if [ ! -f "$ASSETS/full/MANIFEST.json" ]; then
   say "fetching the full profile's assets into $ASSETS"
   "$detoxlab" assets fetch --profile full --dest "$ASSETS"
 fi
+# Gradescope's containers give root no mount namespace, so a submission's kernel (a user id of its own) sees
+# the file system as it is: close the answers (detoxlab.student.ANSWERS) to others; the grader refuses to run
+# while a submission could read them.
+for answers in answer_key solutions tests; do
+  [ ! -e "$REPO/$answers" ] || chmod -R o-rwx "$REPO/$answers"
+done
 "$detoxlab" profiles >/dev/null
 "$detoxlab" assets verify --dir "$ASSETS/full" --no-load
 install -m 755 "$ROOT/source/run_autograder" "$ROOT/run_autograder"

@@ -13,14 +13,15 @@
 #   - for the gradescope target, Gradescope's base image (Docker Hub): a Debian bookworm root filesystem
 #     without Python and with /autograder, so that gradescope/setup.sh installs Python 3.11 itself
 #     (GRADESCOPE_BASE names another one to use instead).
-# Usage: scripts/build-image.sh [--tag TAG] [--target runtime|build|gradescope] [--no-assets]
+# Usage: scripts/build-image.sh [--tag TAG] [--target lab|grader|gradescope|build] [--no-assets]
+#   --target      lab (default: the student's image), grader (course staff's), gradescope, build
 #   --no-assets   build on an empty assets stage (no servers, no models: the mini profile only)
 # Environment: DETOXLAB_SHARED (default ../shared), IMAGE_WORK (default /var/tmp/detoxlab-image: the
 # base root filesystem and the served stand-ins, kept between builds), BUILD_TIMEOUT (seconds, default 3600).
 # Prints the build's wall time and the image's size; records both in $IMAGE_WORK/build-<tag>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TAG=detoxlab:cpu TARGET=runtime ASSETS=1
+TAG=detoxlab:lab TARGET=lab ASSETS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) TAG=$2; shift 2 ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke tests of an image built by scripts/build-image.sh, run with buildah as uid 1000 through the image's
 # entrypoint, each in a network namespace of its own with only loopback (unshare -n; the image also sets
-# the offline variables), so nothing can be fetched. Checks (default: all of them, in this order):
+# the offline variables), so nothing can be fetched. Checks (default: student and lab, for the default tag):
 #   test   the entrypoint's test mode on the fast tests (-m "not slow") and the solution notebook under
 #          nbval; the slow tests take about 25 minutes on 2 cores and run in CI outside the image
 #   grade  the solution gets full marks, a notebook that prints hard-coded results gets 0
@@ -11,17 +11,20 @@
 #   full   `run --profile full` on the baked assets, shortened (FULL_STEPS PPO steps, default 2, and
 #          FULL_SAMPLES evaluation prompts, default 4): the course's shapes end to end, offline
 #   mini   `run` (the mini profile): for an image built with --no-assets
+#   student  for the lab target: no answer key, solutions, grader or tests in the image; the staff's commands
+#          refuse with one line; a check that needs the reference runs on the answers bundled with the lab
 #   gradescope  for the gradescope target: /autograder/run_autograder as root (as Gradescope runs it) on
 #          the solution (full marks) and on the hard-coded notebook (0)
-# Usage: scripts/smoke-image.sh [--tag detoxlab:cpu] [CHECK ...]
+# test, grade, full and mini need the grader target, lab and student the lab target.
+# Usage: scripts/smoke-image.sh [--tag detoxlab:lab] [CHECK ...]
 # Each check has a time limit (SMOKE_TIMEOUT seconds, default 1800) and prints its wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
-TAG=detoxlab:cpu
+TAG=detoxlab:lab
 if [ "${1:-}" = --tag ]; then TAG=$2; shift 2; fi
 checks=("$@")
-[ ${#checks[@]} -gt 0 ] || checks=(test grade lab full)
+[ ${#checks[@]} -gt 0 ] || checks=(student lab)   # the default tag is the lab target's
 WORK=${IMAGE_WORK:-/var/tmp/detoxlab-image}
 SCREENSHOT=${SCREENSHOT-docs/images/lab.png}
 LIMIT=${SMOKE_TIMEOUT:-1800}
@@ -128,11 +131,29 @@ PY
 
 check_mini() { in_image -- run --out /home/student/work/out-mini; }
 
+check_student() {
+  in_image -- bash -c '
+    set -uo pipefail
+    for path in answer_key solutions tests detoxlab/grade detoxlab/run.py; do
+      [ ! -e "/opt/detoxlab/$path" ] || { echo "smoke: student: /opt/detoxlab/$path is in the image" >&2; exit 1; }
+    done
+    ! python -c "import answer_key" 2>/dev/null || { echo "smoke: student: answer_key imports" >&2; exit 1; }
+    refused=$(detoxlab run --out /tmp/out 2>&1); status=$?
+    [ "$status" = 2 ] && grep -q "course-staff command" <<<"$refused"       || { echo "smoke: student: detoxlab run gave $status: $refused" >&2; exit 1; }
+    python - <<PY
+import checks
+result = checks.run("change", {"toxicity_change": lambda before, after: 0.0})
+print(result)
+assert not result.passed and "bundled with the lab" in result.message, result
+PY
+  '
+}
+
 status=0
 for check in "${checks[@]}"; do
   case "$check" in
-    test|grade|lab|full|mini|gradescope) timed "$check" "check_$check" || status=1 ;;
-    *) echo "smoke: unknown check $check (test, grade, lab, full, mini, gradescope)" >&2; exit 2 ;;
+    test|grade|lab|full|mini|gradescope|student) timed "$check" "check_$check" || status=1 ;;
+    *) echo "smoke: unknown check $check (test, grade, lab, full, mini, gradescope, student)" >&2; exit 2 ;;
   esac
 done
 exit $status

@@ -15,6 +15,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+import answer_key.data  # noqa: E402
+import answer_key.models  # noqa: E402
 from detoxlab.data import DATA_DIR_ENV  # noqa: E402
 
 
@@ -63,7 +65,7 @@ def policy(mini):
     """A fresh PPO model (PEFT policy + value head) in eval mode: dropout off, so forwards compare."""
     from detoxlab import models
 
-    return models.with_value_head(models.load_policy(mini, is_trainable=True)).eval()
+    return answer_key.models.with_value_head(answer_key.models.load_policy(mini, is_trainable=True)).eval()
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def reward_parts(mini):
 def dataset(mini, tokenizer):
     from detoxlab import data
 
-    return data.build_dataset(tokenizer, mini.data, data.DataSource("embedded", str(data.EMBEDDED_DIR)))
+    return answer_key.data.build_dataset(tokenizer, mini.data, data.DataSource("embedded", str(data.EMBEDDED_DIR)))
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,8 @@ import shutil
 import pytest
 
 from detoxlab import assets, files, models, reward
+import answer_key.models
+import answer_key.reward
 
 MANIFEST = json.loads((assets.STAND_INS / assets.MANIFEST).read_text())
 
@@ -63,13 +65,13 @@ def test_unloadable_model_is_named(copy_of_stand_ins):
 
 
 def test_policy_loads_like_the_course_checkpoint(mini):
-    policy = models.load_policy(mini)
+    policy = answer_key.models.load_policy(mini)
     count = models.count_parameters(policy)
     assert 0 < count.trainable < count.total
     assert (count.trainable, count.total) == (mini.expected["trainable_parameters"],
                                               mini.expected["total_parameters"])
     assert all("lora_" in name for name, p in policy.named_parameters() if p.requires_grad)
-    value_model = models.with_value_head(policy)
+    value_model = answer_key.models.with_value_head(policy)
     head = models.count_parameters(value_model).total - count.total
     assert head == mini.expected["value_head_parameters"] == policy.config.d_model + 1
     assert models.count_parameters(models.frozen_reference(value_model)).trainable == 0
@@ -80,14 +82,14 @@ def test_adapter_with_other_lora_settings_is_refused(mini):
 
     other = replace(mini, lora=dict(mini.lora, r=8))
     with pytest.raises(models.AdapterMismatch, match="r: adapter has 32, profile says 8"):
-        models.load_policy(other)
+        answer_key.models.load_policy(other)
 
 
 def test_reward_signs_on_the_lab_probes(mini, reward_parts):
     tokenizer, model = reward_parts
     assert model.config.id2label == {0: "nothate", 1: "hate"}
     probes = [mini.expected["non_toxic_probe"], mini.expected["toxic_probe"]]
-    non_toxic, toxic = reward.rewards(probes, tokenizer, model).tolist()
+    non_toxic, toxic = answer_key.reward.rewards(probes, tokenizer, model).tolist()
     assert non_toxic > 0 > toxic
 
 
@@ -104,5 +106,5 @@ def test_reward_signs_on_neutral_and_rude_summaries(reward_parts):
                "#Person1# and #Person2# talk about their plans for the weekend."]
     rng = random.Random(0)
     rude = [toxic.make_rude(text, rng) for text in neutral]
-    values = reward.rewards(neutral + rude, tokenizer, model)
+    values = answer_key.reward.rewards(neutral + rude, tokenizer, model)
     assert (values[:3] > 0).all() and (values[3:] < 0).all(), values

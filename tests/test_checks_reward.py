@@ -33,3 +33,16 @@ class TestReward:
 
     def test_one_value_for_many_texts_fails(self, resources):
         assert_failed(verdict("reward", {"reward_fn": lambda texts: 1.0}, resources), "one reward per text")
+
+    def test_the_first_entry_of_the_sorted_pipeline_output_fails_and_names_label_order(self, resources):
+        """The original lab's indexing: with top_k set, the pipeline sorts each text's labels by score, so
+        entry 0 is the winning label's raw score, positive for the toxic probe too."""
+        from transformers import pipeline
+
+        tokenizer, model = resources.reward
+        pipe = pipeline("sentiment-analysis", model=model, tokenizer=tokenizer, truncation=True)
+
+        def first_entry(texts):
+            return [scores[0]["score"] for scores in pipe(list(texts), top_k=None, function_to_apply="none")]
+
+        assert_failed(verdict("reward", {"reward_fn": first_entry}, resources), "best first", "by its label")

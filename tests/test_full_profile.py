@@ -40,6 +40,7 @@ socket.getaddrinfo = lambda host, *a, **k: _refuse(f"resolve {host}")
 
 ONE_STEP = '''
 import json, sys
+import answer_key.data, answer_key.models, answer_key.ppo, answer_key.reward
 from detoxlab import data, models, ppo, reward
 from detoxlab.lab import make_reproducible
 from detoxlab.profiles import load_profile
@@ -50,15 +51,15 @@ profile = load_profile("full", {"generation.output_min_length": 8, "generation.o
 make_reproducible(0)
 tokenizer = models.load_tokenizer(profile)
 source = data.resolve_source(profile.data)
-dataset = data.build_dataset(tokenizer, profile.data, source)
-policy = models.load_policy(profile, is_trainable=True)
-ppo_model = models.with_value_head(policy)
+dataset = answer_key.data.build_dataset(tokenizer, profile.data, source)
+policy = answer_key.models.load_policy(profile, is_trainable=True)
+ppo_model = answer_key.models.with_value_head(policy)
 reference = models.frozen_reference(ppo_model)
 reward_tokenizer, reward_model = reward.load_reward_model(profile)
 method = ppo.Method(**{**vars(ppo.method(profile, profile.ppo["method"])), "steps": 1})
-trainer = ppo.make_trainer(profile, method, ppo_model, reference, tokenizer, dataset["train"])
-score = lambda texts: list(reward.rewards(texts, reward_tokenizer, reward_model, profile.reward["not_hate_label"]))
-history = ppo.train(trainer, method, profile, score)
+trainer = answer_key.ppo.make_trainer(profile, method, ppo_model, reference, tokenizer, dataset["train"])
+score = lambda texts: list(answer_key.reward.rewards(texts, reward_tokenizer, reward_model, profile.reward["not_hate_label"]))
+history = answer_key.ppo.train(trainer, method, profile, score)
 print("RESULT " + json.dumps({
     "source": source.kind, "sizes": {k: len(v) for k, v in dataset.items()},
     "base": policy.base_model.config._name_or_path, "vocab_file": tokenizer.vocab_file, "adapter": profile.location(profile.policy["adapter"]),

@@ -151,10 +151,47 @@ def test_without_a_mount_namespace_the_kernel_runs_as_its_own_user_or_the_grader
         if closed:
             assert problem[0] == sorted(closed)[0] and "CAP_SYS_ADMIN" in problem[1], problem
         else:
-            assert problem is None and box._plan == ({}, [])
+            assert problem is None and box._plan == ({}, [], [])
             done = subprocess.run([sys.executable, "-I", "-c", "import os; print(os.getuid())"], capture_output=True,
                                   text=True, timeout=60, preexec_fn=box._become_submission)
             assert done.returncode == 0 and int(done.stdout) == box.uid != 0, done.stderr
+    finally:
+        box.cleanup()
+
+
+@pytest.mark.skipif(not running_as_root() or not view.mount_namespace_available(),
+                    reason="a private view of the file system needs root and a mount namespace")
+def test_a_submission_cannot_read_the_answers_while_it_is_graded(parent):
+    """The kernel imports detoxlab and checks, but finds the answer key, the solution notebook and the tests
+    (with their corpus of graded notebooks) empty and closed."""
+    from detoxlab.profiles import PACKAGE_DIR
+
+    project = PACKAGE_DIR.parent
+    box = Sandbox(parent, Limits())
+    try:
+        box._plan = box._view()
+        assert box._plan[2] == [str(project / name) for name in ("answer_key", "solutions", "tests")]
+        code = ("import importlib, os, sys\n"
+                "import checks, detoxlab.ppo\n"
+                f"project = {str(project)!r}\n"
+                "for name in ('answer_key', 'solutions', 'tests'):\n"
+                "    try:\n"
+                "        print(name, os.listdir(os.path.join(project, name)))\n"
+                "    except OSError as error:\n"
+                "        print(name, type(error).__name__)\n"
+                "try:\n"
+                "    importlib.import_module('answer_key.data')\n"
+                "    print('imported')\n"
+                "except (ImportError, OSError) as error:\n"
+                "    print('not imported')\n"
+                "from checks.bundle import answer_key_available\n"
+                "print(answer_key_available())\n")
+        done = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, timeout=120,
+                              env=box.environment(), preexec_fn=box._become_submission)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split("\n")[:5] == ["answer_key PermissionError", "solutions PermissionError",
+                                                 "tests PermissionError", "not imported", "False"], done.stdout
+        assert (project / "answer_key" / "data.py").is_file()  # the grader's own view is untouched
     finally:
         box.cleanup()
 

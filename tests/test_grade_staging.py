@@ -34,3 +34,20 @@ def test_large_files_readable_by_others_are_linked_small_ones_copied(tmp_path):
     large.chmod(0o666)  # others could change it under the grader: copied, not linked
     staging.link_or_copy(str(large), str(tmp_path / "writable-staged"), may_link=True)
     assert os.stat(tmp_path / "writable-staged").st_ino != os.stat(large).st_ino
+
+
+def test_the_staged_profile_skips_the_optional_experiment_and_keeps_the_rest(tmp_path):
+    from detoxlab.grade.limits import Limits
+    from detoxlab.grade.sandbox import Sandbox
+    from detoxlab.profiles import load_profile
+
+    mini = load_profile("mini")
+    assert mini.ppo["experiment_kl_coef"] == 0.05
+    tmp_path.chmod(0o711)
+    box = Sandbox(tmp_path, Limits())
+    try:
+        staged = load_profile(str(staging.stage_profile(box, mini)))
+        assert staged.ppo["experiment_kl_coef"] is None
+        assert staged.ppo["batch_size"] == mini.ppo["batch_size"] and staged.method == mini.method
+    finally:
+        box.cleanup()

@@ -21,3 +21,19 @@ def test_prepare_injects_the_profile_after_the_parameters_cell(tmp_path):
     assert positions == [1, None, 2, 3]
     assert str(tmp_path / "p.toml") in prepared.cells[1].source
     assert all(not cell.outputs for cell in prepared.cells)
+
+
+def test_short_answers_reach_staff_and_odd_metadata_is_ignored():
+    import nbformat
+
+    from detoxlab.grade.worker import short_answers
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("The reward rose after step 10.", metadata={"detoxlab": {"answer": "curves"}}),
+        nbformat.v4.new_markdown_cell("a question", metadata={"detoxlab": "not a table"}),
+        nbformat.v4.new_code_cell("x = 1", metadata={"detoxlab": {"answer": "code is not an answer"}}),
+        nbformat.v4.new_markdown_cell("Shorter " * 400, metadata={"detoxlab": {"answer": "length"}})])
+    text = short_answers(notebook)
+    assert text.startswith("curves: The reward rose after step 10.\n\nlength: Shorter Shorter")
+    assert "not a table" not in text and "code is not" not in text and len(text) < 1600
+    assert short_answers(read_notebook(CORPUS / "syntax_error.ipynb")) == ""

@@ -4,6 +4,8 @@ import torch
 
 from checks.parameters import other_adapter
 from detoxlab import evaluation, models
+import answer_key.evaluation
+import answer_key.models
 
 
 def forward_logits(model, tokenizer, prompt="#Person1#: Hello. #Person2#: Hi, how are you?"):
@@ -46,14 +48,26 @@ def test_reference_adapter_is_frozen_small_and_not_counted_in_the_policy(mini, p
 
 def test_reference_and_evaluation_leave_every_module_in_its_own_mode(mini, tokenizer):
     # as loaded: base model in eval mode, peft's LoRA layers (their dropout) in train mode
-    policy = models.with_value_head(models.load_policy(mini, is_trainable=True))
+    policy = answer_key.models.with_value_head(answer_key.models.load_policy(mini, is_trainable=True))
     modes = {name: module.training for name, module in policy.named_modules()}
     assert len(set(modes.values())) == 2, "expected a mixed state to preserve"
     reference = models.frozen_reference(policy)
     modes = {name: module.training for name, module in policy.named_modules()}  # now with the reference adapter
     forward_logits(reference, tokenizer)
     prompts = ["\nSummarize the following conversation.\n\n#Person1#: Hi.\n#Person2#: Hello.\n\nSummary:\n"]
-    summaries, tokens = evaluation.generate_summaries(policy.pretrained_model, tokenizer, prompts, 8, seed=0,
+    summaries, tokens = answer_key.evaluation.generate_summaries(policy.pretrained_model, tokenizer, prompts, 8, seed=0,
                                                       return_tokens=True)
     evaluation.summary_logprobs(policy.pretrained_model, tokenizer, prompts, tokens)
     assert {name: module.training for name, module in policy.named_modules()} == modes
+
+
+def test_what_the_pinned_peft_and_trl_leave_in_training_mode(mini):
+    """The notebook's 2.4 says it: peft 0.3's from_pretrained puts the whole policy in eval mode, even loaded for
+    training, and trl 0.4's value-head wrapper leaves only its own head (5 modules, dropout among them) in
+    training mode. If an upgrade changes this, the notebook's words must change with it."""
+    peft_model = answer_key.models.load_policy(mini, is_trainable=True)
+    modules = list(peft_model.modules())
+    assert (sum(m.training for m in modules), len(modules)) == (0, 203)
+    value_model = answer_key.models.with_value_head(peft_model)
+    training = [name for name, m in value_model.named_modules() if m.training]
+    assert len(training) == 5 and all(name == "v_head" or name.startswith("v_head.") or name == "" for name in training), training

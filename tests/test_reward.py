@@ -9,6 +9,7 @@ from transformers import AutoModelForSequenceClassification
 from detoxlab import evaluation, reward
 from detoxlab.assets import STAND_INS
 from detoxlab.profiles import load_profile
+import answer_key.reward
 
 
 def test_labels_come_from_id2label_when_the_config_has_no_label2id(mini, reward_parts, tmp_path):
@@ -35,16 +36,16 @@ def test_the_reward_is_the_nothate_column_of_the_logits(reward_parts):
     texts = ["#Person1# thanks #Person2# for the help.", "#Person2# says #Person1# is a stupid idiot."]
     everything = reward.logits(texts, tokenizer, model)
     assert everything.shape == (2, 2)
-    torch.testing.assert_close(reward.rewards(texts, tokenizer, model, "nothate"), everything[:, 0])
-    torch.testing.assert_close(reward.rewards(texts, tokenizer, model, "hate"), everything[:, 1])
+    torch.testing.assert_close(answer_key.reward.rewards(texts, tokenizer, model, "nothate"), everything[:, 0])
+    torch.testing.assert_close(answer_key.reward.rewards(texts, tokenizer, model, "hate"), everything[:, 1])
     assert reward.logits([], tokenizer, model).shape == (0, 2)
 
 
 def test_batched_rewards_equal_one_at_a_time(reward_parts):
     tokenizer, model = reward_parts
     texts = ["short.", "#Person1# tells #Person2# a much longer story about the trip to the mountains last year."]
-    batched = reward.rewards(texts, tokenizer, model, batch_size=8)
-    single = torch.cat([reward.rewards([t], tokenizer, model) for t in texts])
+    batched = answer_key.reward.rewards(texts, tokenizer, model, batch_size=8)
+    single = torch.cat([answer_key.reward.rewards([t], tokenizer, model) for t in texts])
     torch.testing.assert_close(batched, single, atol=1e-4, rtol=1e-4)
 
 
@@ -52,7 +53,7 @@ def test_the_course_pipeline_gives_the_same_logits(mini, reward_parts):
     """The course reads rewards from a transformers pipeline with ``function_to_apply='none'``."""
     tokenizer, model = reward_parts
     texts = ["#Person1# thanks #Person2# for the help.", "#Person2# says #Person1# is a stupid idiot."]
-    scored = reward.reward_pipeline(mini)(texts, top_k=None, function_to_apply="none")
+    scored = answer_key.reward.reward_pipeline(mini)(texts, top_k=None, function_to_apply="none")
     by_label = [{item["label"]: item["score"] for item in row} for row in scored]
-    expected = reward.rewards(texts, tokenizer, model).tolist()
+    expected = answer_key.reward.rewards(texts, tokenizer, model).tolist()
     assert [row["nothate"] for row in by_label] == pytest.approx(expected, abs=1e-4)

@@ -8,6 +8,9 @@ import torch
 
 from detoxlab import evaluation, models, ppo, study
 from detoxlab.profiles import load_profile, steps_override
+import answer_key.evaluation
+import answer_key.models
+import answer_key.ppo
 
 
 def test_paired_bootstrap_interval_brackets_a_clear_shift_and_zero_for_noise():
@@ -49,8 +52,8 @@ def test_study_writes_report_plots_and_intervals(tmp_path, no_data_dir):
         assert np.isfinite(summary["kl_to_sft"])
     # "before" is the untrained SFT policy's output for these prompts and this seed, for both methods
     mini = load_profile("mini")
-    fresh = evaluation.generate_summaries(
-        models.load_policy(mini), models.load_tokenizer(mini), study.held_out_prompts(mini, 6)[1],
+    fresh = answer_key.evaluation.generate_summaries(
+        answer_key.models.load_policy(mini), models.load_tokenizer(mini), study.held_out_prompts(mini, 6)[1],
         mini.evaluation["max_new_tokens"], seed=0, sample=evaluation.sampling_settings(mini))
     assert report["runs"]["faithful"][0]["before"]["summaries"] == fresh
     assert report["runs"]["corrected"][0]["before"]["summaries"] == fresh
@@ -87,7 +90,7 @@ def test_clean_decoding_reads_what_the_original_reads_without_its_special_tokens
         return ppo.Method(reference="base", reward_input=reward_input, learning_rate=1e-5, ppo_epochs=1, steps=1,
                           init_kl_coef=0.2, name=reward_input)
 
-    texts = {name: ppo.reward_texts(method(name), [query], [response], tokenizer)[0] for name in ppo.REWARD_INPUTS}
+    texts = {name: answer_key.ppo.reward_texts(method(name), [query], [response], tokenizer)[0] for name in answer_key.ppo.REWARD_INPUTS}
     assert texts["summary"] == "#Person1# says hi."
     assert texts["prompt+summary-raw"] == query + "<pad> #Person1# says hi.</s>"
     assert texts["prompt+summary"] == query + texts["summary"]

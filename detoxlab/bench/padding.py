@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 from detoxlab.errors import DetoxlabError
+import answer_key.models
+import answer_key.ppo
 
 
 def _lab_batch(profile, tokenizer, data_dir: Path, size: int, seed: int):
@@ -58,9 +60,9 @@ def main(out: Path, repeat: int = 2, seed: int = 0, log=print) -> dict:
         profile = load_profile("full", {**setup["overrides"], "ppo.pad_each_mini_batch": False})
         lab.make_reproducible(seed)
         tokenizer = models.load_tokenizer(profile)
-        ppo_model = models.with_value_head(models.load_policy(profile, is_trainable=True))
+        ppo_model = answer_key.models.with_value_head(answer_key.models.load_policy(profile, is_trainable=True))
         chosen = ppo.method(profile, profile.ppo["method"])
-        trainer = ppo.make_trainer(profile, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, None)
+        trainer = answer_key.ppo.make_trainer(profile, chosen, ppo_model, models.frozen_reference(ppo_model), tokenizer, None)
         queries, responses, _ = _lab_batch(profile, tokenizer, data_dir, profile.ppo["batch_size"], seed)
         rewards = [torch.tensor(0.0)] * len(queries)
         ways = {"trl": trainer.batched_forward_pass}

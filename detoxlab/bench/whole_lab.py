@@ -29,6 +29,8 @@ from pathlib import Path
 
 from detoxlab.bench.errors import BenchError
 from detoxlab.errors import DetoxlabError
+import answer_key.evaluation
+import answer_key.models
 
 GOAL_SECONDS = 30 * 60
 LOGIT_SCALE = 0.1          # the same scale as tests/test_precision.py, for the same reason
@@ -48,7 +50,7 @@ def _training_prompts(profile, data_dir: Path, count: int) -> tuple[list[str], l
 def _mean_length(peft_model, tokenizer, prompts: list[str], sample: dict, max_new_tokens: int) -> float:
     from detoxlab import evaluation
 
-    _, tokens = evaluation.generate_summaries(peft_model, tokenizer, prompts, max_new_tokens, seed=0, sample=sample,
+    _, tokens = answer_key.evaluation.generate_summaries(peft_model, tokenizer, prompts, max_new_tokens, seed=0, sample=sample,
                                               return_tokens=True)
     return statistics.mean(len(row) for row in tokens)
 
@@ -70,7 +72,7 @@ def end_summaries_like(profile, data_dir: Path, log=print) -> dict:
         base.lm_head.weight[tokenizer.eos_token_id] = 0.0
     base.save_pretrained(base_dir)
 
-    peft_model = models.load_policy(profile, is_trainable=False)
+    peft_model = answer_key.models.load_policy(profile, is_trainable=False)
     sample = {**evaluation.sampling_settings(profile), "min_length": profile.generation["min_length"]}
     limit = profile.generation["output_max_length"]
     encoded = tokenizer(prompts[:8], return_tensors="pt", padding=True)

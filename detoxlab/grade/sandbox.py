@@ -138,7 +138,7 @@ class Sandbox:
         self.give(self.root)  # as the kernel's folder is given (copy_submission), and checked like the rest
         # view's functions are called through the module, here and below, so that a test may replace them
         paths = [str(self.root), *view.needed_in_place(profile, data_and_models=not self.isolate_user)]
-        self._plan = self._view() if self.isolate_user else ({}, [])
+        self._plan = self._view() if self.isolate_user else ({}, [], [])
         if self.isolate_user and not view.mount_namespace_available():
             problem = view.without_private_view(self._plan[0])
             if problem:
@@ -167,7 +167,7 @@ class Sandbox:
         return env
 
     # -- the kernel ----------------------------------------------------------------------------------
-    def _view(self) -> tuple[dict, list]:
+    def _view(self) -> tuple[dict, list, list]:
         from detoxlab.profiles import PACKAGE_DIR
 
         project = PACKAGE_DIR.parent
@@ -177,10 +177,11 @@ class Sandbox:
         read_only = [str(project), sys.prefix, sys.base_prefix]
         if not view.mount_namespace_available():
             # Without a mount namespace (a container without CAP_SYS_ADMIN) the kernel sees the file system
-            # as it is: the submission's fresh user id cannot write the project or the environment as long as
-            # others cannot (checked in unreadable()); a folder closed to others cannot be opened for it.
-            return expose, []
-        return expose, read_only
+            # as it is: the submission's fresh user id cannot write the project or the environment, nor read
+            # the answers, as long as others cannot (checked in unreadable()); a folder closed to others
+            # cannot be opened for it.
+            return expose, [], []
+        return expose, read_only, view.answers_in(project)
 
     def _enter(self) -> None:
         """Runs in the kernel's process after fork, before exec: (as root) a private view of the file
@@ -214,7 +215,7 @@ class Sandbox:
         km = Manager(kernel_name="python3")
         km.connection_file = str(self.root.parent / f"{self.root.name}-kernel.json") if self.isolate_user else copy
         self._connection_file = km.connection_file
-        self._plan = self._view() if self.isolate_user else ({}, [])
+        self._plan = self._view() if self.isolate_user else ({}, [], [])
         await km.start_kernel(cwd=str(self.work), env=self.environment(), preexec_fn=self._enter, stdout=log, stderr=log)
         self.kernel_pid = km.provisioner.process.pid
         try:

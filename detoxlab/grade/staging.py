@@ -57,7 +57,8 @@ def link_or_copy(source: str, target: str, may_link: bool) -> str:
 
 
 def stage_profile(sandbox, profile) -> Path:
-    """A copy of the profile whose local model folders are copies in the sandbox (owned by its user).
+    """A copy of the profile whose local model folders are copies in the sandbox (owned by its user), without
+    the optional experiment's setting.
 
     The kernel reads models it may have no permission to read in place, and libraries that write
     beside a model (evaluate's lock files) write into the copy, never into the project. As root,
@@ -76,6 +77,9 @@ def stage_profile(sandbox, profile) -> Path:
         shutil.copytree(location, target, copy_function=partial(link_or_copy, may_link=sandbox.isolate_user),
                         symlinks=False)
         raw[section][key] = str(target)
+    # 3.2's optional experiment (a second PPO run) grades nothing: the staged profile leaves it out, so a
+    # notebook that keeps the profile's default skips it and the submission costs one PPO run, not two
+    raw.get("ppo", {}).pop("experiment_kl_coef", None)
     staged = sandbox.root / f"profile-{profile.name}.toml"
     staged.write_text(f"# {profile.path.name}, with local model folders staged for grading\n{_toml(raw)}\n",
                       encoding="utf-8")

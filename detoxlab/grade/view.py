@@ -194,11 +194,12 @@ def hidden_ancestors(paths) -> dict[str, set[str]]:
     return found
 
 
-def private_view(expose: dict[str, set[str]], read_only: list[str]) -> None:
+def private_view(expose: dict[str, set[str]], read_only: list[str], hidden: list[str] = ()) -> None:
     """In a new mount namespace (runs in the kernel's process, as root, before it drops to its user):
     each folder in ``expose`` becomes an empty tmpfs holding only the listed children, bound from the
-    originals (so the interpreter under a private home is reachable, and nothing else there is), and
-    each path in ``read_only`` becomes read-only."""
+    originals (so the interpreter under a private home is reachable, and nothing else there is), each
+    path in ``read_only`` becomes read-only, and each folder in ``hidden`` (the answers: the answer key,
+    the solution notebook, the tests) an empty folder no one may open."""
     libc, ctypes = _libc()
     _call(libc.unshare(CLONE_NEWNS), ctypes, "unshare")
     _call(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), ctypes, "make / private")
@@ -215,11 +216,27 @@ def private_view(expose: dict[str, set[str]], read_only: list[str]) -> None:
         target = os.path.realpath(path).encode()
         _call(libc.mount(target, target, None, MS_BIND | MS_REC, None), ctypes, f"bind {path}")
         _call(libc.mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None), ctypes, f"read-only {path}")
+    for path in hidden:
+        _call(libc.mount(b"tmpfs", os.path.realpath(path).encode(), b"tmpfs", MS_RDONLY, b"mode=0000,size=4k"),
+              ctypes, f"hide {path}")
+
+
+def answers_in(project: Path) -> list[str]:
+    """The folders of ``project`` that hold the answers (``detoxlab.student.ANSWERS``) and are there."""
+    from detoxlab.student import ANSWERS
+
+    return [str(Path(project) / name) for name in ANSWERS if (Path(project) / name).is_dir()]
+
+
+def open_to_others(path: str) -> bool:
+    """Whether a user other than the owner (and not in its group) may read or enter ``path``."""
+    return bool(os.stat(path).st_mode & (stat.S_IROTH | stat.S_IXOTH))
 
 
 def without_private_view(expose: dict) -> tuple[str, str] | None:
     """(path, reason) when the submission's user cannot be given what it needs without a private view:
-    a folder on the way that others cannot enter, or a project or environment others may write."""
+    a folder on the way that others cannot enter, a project or environment others may write, or answers
+    (the answer key, the solution notebook, the tests) others may read."""
     advice = ("this grader cannot give the submission a private view of the file system (no mount "
               "namespace: a container without CAP_SYS_ADMIN); ")
     for folder in sorted(expose):
@@ -229,4 +246,8 @@ def without_private_view(expose: dict) -> tuple[str, str] | None:
     for path in (PACKAGE_DIR.parent, Path(sys.prefix), Path(sys.base_prefix)):
         if os.stat(path).st_mode & stat.S_IWOTH:
             return str(path), advice + "others may write here, so the submission could change it"
+    for path in answers_in(PACKAGE_DIR.parent):
+        if open_to_others(path):
+            return path, advice + ("a submission could read the answers here: close it to others (chmod o-rwx, as "
+                                   "gradescope/setup.sh does)")
     return None

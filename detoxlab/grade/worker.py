@@ -252,6 +252,18 @@ def describe(run: Execution, limits: Limits) -> tuple[str, str]:
     return "completed", ""
 
 
+def short_answers(notebook) -> str:
+    """The student's answers to the notebook's questions (markdown cells marked ``detoxlab.answer`` in their
+    metadata), for course staff: not scored; the solution notebook holds the model answers."""
+    answers = []
+    for cell in notebook["cells"]:
+        metadata = cell.get("metadata") or {}
+        question = (metadata.get("detoxlab") or {}).get("answer") if isinstance(metadata.get("detoxlab"), dict) else None
+        if question and cell.get("cell_type") == "markdown":
+            answers.append(f"{str(question)[:40]}: {str(cell.get('source', '')).strip()[:1500]}")
+    return "\n\n".join(answers)
+
+
 def grade_submission(spec: dict) -> tuple[dict, dict]:
     """Grade the submission ``spec`` describes; returns (results.json payload, summary row)."""
     from detoxlab.profiles import load_profile
@@ -270,6 +282,7 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
     try:
         notebook_path = find_notebook(Path(spec["submission"]))
         notebook = read_notebook(notebook_path)
+        staff["short answers"] = short_answers(notebook)
         shared = evidence.resources(profile, Path(spec["reference"]))
         sandbox = Sandbox(Path(spec["private"]), limits)
         private_write(Path(spec["private"], "sandbox.json"), json.dumps(sandbox.to_notes()))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from detoxlab.make_stand_ins import common
 from detoxlab.probes import SPEAKERS
+import answer_key.reward
 
 GROUPS = {
     "gender": ("women", "trans people"),
@@ -91,8 +92,8 @@ def measure(tokenizer, model, neutral: list[str]) -> dict:
     from detoxlab import reward
 
     statements = hateful_statements()
-    hate_rewards = reward.rewards([text for text, _ in statements], tokenizer, model).tolist()
-    neutral_rewards = reward.rewards(neutral, tokenizer, model).tolist()
+    hate_rewards = answer_key.reward.rewards([text for text, _ in statements], tokenizer, model).tolist()
+    neutral_rewards = answer_key.reward.rewards(neutral, tokenizer, model).tolist()
     by_category = {}
     for (_, category), value in zip(statements, hate_rewards):
         by_category.setdefault(category, []).append(value < 0)

@@ -23,7 +23,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from detoxlab.evaluation import generate_summaries, rouge_l
+from answer_key.evaluation import generate_summaries
+from detoxlab.evaluation import rouge_l
 from detoxlab.make_stand_ins import common, toxic
 
 PROMPT = "\nSummarize the following conversation.\n\n{dialogue}\n\nSummary:\n"

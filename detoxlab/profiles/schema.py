@@ -193,8 +193,12 @@ class Ppo(Section):
     pad_each_mini_batch: bool = setting("run each of trl's forward passes padded to its own mini-batch's longest "
                                         "prompt and summary, not the whole batch's (ppo.pad_each_mini_batch)",
                                         default=False)
+    experiment_kl_coef: float | None = setting("KL coefficient of 3.2's optional second run from where PPO started "
+                                               "(none: the notebook skips it)", default=None)
 
     def check(self) -> None:
+        if self.experiment_kl_coef is not None and not self.experiment_kl_coef >= 0:
+            raise self.fail("experiment_kl_coef", f"must be 0 or more, got {self.experiment_kl_coef}")
         for key in ("batch_size", "mini_batch_size"):
             if getattr(self, key) < 1:
                 raise self.fail(key, f"must be at least 1, got {getattr(self, key)}")

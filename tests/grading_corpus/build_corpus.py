@@ -92,42 +92,72 @@ CORPUS = {
 SKIP_LOOP = ('for step, batch in zip(tqdm(range(steps), desc="PPO"), batches(ppo_trainer.dataloader)):',
              'for step, batch in zip(range(0), []):  # no PPO')
 # Mutants of the solution: each breaks one thing a student could get wrong and must lose exactly the points
-# of the checks that grade it. name -> ((old, new) replacements in the solution's source, expected score).
+# of the checks that grade it. name -> ((old, new) replacements in the solution's source, the checks it loses);
+# its expected score follows from the registry (mutant_score).
 MUTANTS = {
-    "no_ppo_loop": ([SKIP_LOOP], 7),
+    "no_ppo_loop": ([SKIP_LOOP], ("improvement",)),
     "adapter_zeroed": ([SKIP_LOOP, ("history = []\n", "history = []\nwith torch.no_grad():  # instead of PPO\n"
                                     "    for name, parameter in peft_model.named_parameters():\n"
                                     "        if 'lora_B.default' in name:  # the policy's adapter; the reference keeps its own\n"
-                                    "            parameter.zero_()\n")], 7),
+                                    "            parameter.zero_()\n")], ("improvement",)),
+    # the loop check runs ppo_step on the notebook's own trainer: with a frozen adapter nothing moves there either
     "adapter_frozen": ([("torch_dtype=torch_dtype, is_trainable=True)\nppo_model",
-                         "torch_dtype=torch_dtype, is_trainable=False)\nppo_model")], 6),
-    "hate_logit_reward": ([('o["label"] == not_hate_label)', 'o["label"] == profile.reward["hate_label"])')], 6),
-    "probability_reward": ([('function_to_apply="none", batch_size=16)', 'function_to_apply="softmax", batch_size=16)')], 7),
+                         "torch_dtype=torch_dtype, is_trainable=False)\nppo_model")], ("parameters", "loop", "improvement")),
+    "hate_logit_reward": ([('o["label"] == not_hate_label)', 'o["label"] == profile.reward["hate_label"])')],
+                          ("reward", "improvement")),
+    "probability_reward": ([('function_to_apply="none", batch_size=16)', 'function_to_apply="softmax", batch_size=16)')],
+                           ("reward",)),
+    # the PPO step, and the improvement: a reward that mostly reads the dialogue barely moves the policy
     "reward_on_prompt_and_summary": ([('rewards = list(reward_fn(batch["response"]))',
                                        'rewards = list(reward_fn([q + ppo_trainer.tokenizer.decode(r) '
-                                       'for q, r in zip(batch["query"], response_tensors)]))')], 6),
-    # 6: the PPO step, and the improvement: a reward that mostly reads the dialogue barely moves the policy
-    "unseeded_evaluation": ([("    torch.manual_seed(seed)\n    summaries = []", "    summaries = []")], 7),
+                                       'for q, r in zip(batch["query"], response_tensors)]))')], ("loop", "improvement")),
+    "unseeded_evaluation": ([("    torch.manual_seed(seed)\n    summaries = []", "    summaries = []")], ("evaluation",)),
     "unpaired_evaluation": ([("toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, toxicity_evaluator, "
                               "eval_prompts, eval_seed)",
                               "toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, toxicity_evaluator, "
-                              "eval_prompts[::-1], eval_seed)")], 7),
+                              "eval_prompts[::-1], eval_seed)")], ("evaluation",)),
     "wrong_length_filter": ([('lambda row: input_min_text_length < len(row["dialogue"]) <= input_max_text_length',
-                              'lambda row: len(row["dialogue"]) <= input_max_text_length')], 7),
+                              'lambda row: len(row["dialogue"]) <= input_max_text_length')], ("dataset",)),
     "shuffled_split": ([("return dialogues.train_test_split(test_size=0.2, shuffle=False, seed=42)",
-                        "return dialogues.train_test_split(test_size=0.2, shuffle=True, seed=42)")], 7),
+                        "return dialogues.train_test_split(test_size=0.2, shuffle=True, seed=42)")], ("dataset",)),
+    # the parameter count; the KL reference too (it shares the base weights that now train); and the
+    # improvement (the adapter, the lab's deliverable, is not what detoxified the policy)
     "all_parameters_trainable": ([("ref_model = models.frozen_reference(ppo_model)\n",
                                    "ref_model = models.frozen_reference(ppo_model)\n"
-                                   "for parameter in peft_model.parameters():\n    parameter.requires_grad = True\n")], 5),
-    # 5: the parameter count; the KL reference too (it shares the base weights that now train); and the
-    # improvement (the adapter, the lab's deliverable, is not what detoxified the policy)
+                                   "for parameter in peft_model.parameters():\n    parameter.requires_grad = True\n")],
+                                 ("parameters", "trainer", "improvement")),
     "sign_flipped": ([("return 100 * (mean_after - mean_before) / mean_before",
-                       "return 100 * (mean_before - mean_after) / mean_before")], 7),
-    "base_reference": ([("models.use_sft_reference(ppo_trainer, ref_model)\n", "")], 7),
+                       "return 100 * (mean_before - mean_after) / mean_before")], ("change",)),
+    "base_reference": ([("models.use_sft_reference(ppo_trainer, ref_model)\n", "")], ("trainer",)),
     "hardcoded_results": ([SKIP_LOOP, ("toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, "
                                        "toxicity_evaluator, eval_prompts, eval_seed)",
-                                       "toxicity_after, summaries_after = [0.0] * len(eval_prompts), summaries_before")], 6),
+                                       "toxicity_after, summaries_after = [0.0] * len(eval_prompts), summaries_before")],
+                          ("evaluation", "improvement")),
+    # PPO's quantities: the advantages as GAE gives them, not whitened; the surrogate without its clipped term
+    "unwhitened_advantages": ([("    whitened = (advantages - mean) / torch.sqrt(variance + 1e-8)\n",
+                                "    whitened = advantages  # not whitened\n")], ("ppo_math",)),
+    "unclipped_surrogate": ([("torch.max(-whitened * ratio, -whitened * torch.clamp(ratio, 1 - cliprange, 1 + cliprange))",
+                              "-whitened * ratio")], ("ppo_math",)),
+    # the table: lengths in characters; only the five best rows (the regressions cut away)
+    "table_in_characters": ([('"words_before": [len(s.split()) for s in summaries_before]',
+                              '"words_before": [len(s) for s in summaries_before]'),
+                             ('"words_after": [len(s.split()) for s in summaries_after]',
+                              '"words_after": [len(s) for s in summaries_after]')], ("table",)),
+    "table_best_rows": ([('return table.sort_values("reward_gain", ascending=False).reset_index(drop=True)',
+                          'return table.sort_values("reward_gain", ascending=False).reset_index(drop=True).head(3)')],
+                        ("table",)),
 }
+
+
+def mutant_score(lost: tuple[str, ...]) -> float:
+    """A mutant's expected score: every check's points but those of the checks it loses."""
+    keys = {check.key for check in checks.all_checks()}
+    unknown = set(lost) - keys
+    if unknown:
+        raise ValueError(f"no check {sorted(unknown)}: the checks are {sorted(keys)}")
+    return sum(check.points for check in checks.all_checks() if check.key not in lost)
+
+
 # the score a notebook that passes every check gets, and a notebook that only prints each check's pass line
 MAX_SCORE = sum(check.points for check in checks.all_checks())
 PRINTED = (f"for line in {[check.title for check in checks.all_checks()]!r}:\n    print(f'[PASSED] {{line}} (1/1)')\n"
@@ -185,8 +215,8 @@ def expected_toml() -> str:
 
 def mutants_toml() -> str:
     lines = [f"# Expected score (of {MAX_SCORE:g}) of the solution's mutants and the student notebook; written by build_corpus.py."]
-    for name, (_, score) in MUTANTS.items():
-        lines += [f"\n[{name}]", f"score = {score}"]
+    for name, (_, lost) in MUTANTS.items():
+        lines += [f"\n[{name}]", f"score = {mutant_score(lost):g}", f"loses = {json.dumps(list(lost))}"]
     lines += ["\n[untouched]", "score = 0", "\n[printed_results]", "score = 0"]
     return "\n".join(lines) + "\n"
 
