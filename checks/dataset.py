@@ -11,7 +11,8 @@ def describe(dataset) -> dict:
     """Sizes and digests of a train/test DatasetDict built for PPO (``query`` and ``input_ids``)."""
     missing = [split for split in ("train", "test") if split not in dataset]
     if missing:
-        raise ValueError(f"the dataset has no {' or '.join(missing)} split: did you call train_test_split?")
+        raise ValueError(f"the dataset has no {' or '.join(missing)} split: the lab's dataset is split into a train "
+                         "and a test part")
     summary = {"all_queries": digest(sorted([*dataset["train"]["query"], *dataset["test"]["query"]]))}
     for split in ("train", "test"):
         rows = dataset[split]

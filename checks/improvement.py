@@ -72,7 +72,7 @@ def read_adapter(path, expected: dict) -> tuple[dict | None, str]:
     state = {k: v for k, v in state.items() if k in expected or not other_adapter(k, expected)}
     if set(state) != set(expected):
         return None, (f"the model's LoRA weights ({len(state)} tensors) are not the lab adapter's ({len(expected)}): "
-                      "load the lab-2 adapter with PeftModel.from_pretrained")
+                      "the policy is the base model with the lab-2 adapter loaded on it")
     for name, tensor in state.items():
         if list(tensor.shape) != expected[name] or not tensor.is_floating_point():
             return None, f"LoRA weight {name} has shape {list(tensor.shape)}, expected {expected[name]}"

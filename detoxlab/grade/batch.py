@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from detoxlab.errors import DetoxlabError
@@ -198,6 +198,19 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
     return {**summary_row(name, payload, results_path), "payload": payload}
 
 
+def results_in_order(futures: list) -> list:
+    """The futures' results in their order, waited for in slices of ``POLL_SECONDS``, never in one blocking
+    wait. CPython runs a signal's Python handler only in the main thread, and a main thread blocked in a lock
+    is woken only by a signal the kernel delivers to it; the kernel may deliver a process-directed SIGTERM or
+    SIGINT to any thread, a worker-waiting thread included. Blocked in one wait, the grader would then not see
+    the signal until every worker ended by itself (minutes); waking every slice, it runs the handler within
+    one (tests/test_grade_batch.py delivers the signal to a worker thread)."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=POLL_SECONDS)
+    return [future.result() for future in futures]
+
+
 def _wait(worker: subprocess.Popen, deadline: float, stop: _Stop | None, budget: float) -> tuple[bytes, str]:
     """(stdout, what went wrong) once the worker has ended: by itself, killed past ``deadline``, or
     killed ``INTERRUPT_GRACE_SECONDS`` after the grader's signal was forwarded to it."""
@@ -321,7 +334,7 @@ def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_tota
 
             stop.workers_started = True
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                rows = list(pool.map(task, submissions))
+                rows = results_in_order([pool.submit(task, item) for item in submissions])
             for row in rows:  # the grader's own copy wins over anything written there meanwhile
                 results.write(Path(row["results"]), row.pop("payload"))
         finally:
