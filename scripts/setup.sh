@@ -59,4 +59,10 @@ if [ "$STEP" != --project-only ]; then
 fi
 [ "$STEP" = --deps-only ] || pip_ install --quiet --no-deps --no-build-isolation -e .
 .venv/bin/python -m ipykernel install --sys-prefix --name detoxlab --display-name "Python (detoxlab)" >/dev/null
+# JupyterLab's own settings (its notification plugin): no "official Jupyter news?" question on a student's first
+# screen, and no check for updates, which would reach the network; the lab notebook is all the student sees
+mkdir -p .venv/share/jupyter/lab/settings
+cat > .venv/share/jupyter/lab/settings/overrides.json <<'JSON'
+{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+JSON
 echo "setup: ready. Activate with: source .venv/bin/activate"

@@ -192,3 +192,17 @@ def test_setup_refuses_a_python_the_lock_does_not_install_on_in_one_line(scratch
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("setup: Python 3."), done.stderr
     assert f"found {found}" in done.stderr and "PYTHON=" in done.stderr
     assert not (scratch / ".venv" / "calls.log").exists()  # refused before anything was installed
+
+
+def test_jupyterlab_asks_nothing_on_the_first_screen():
+    """The set-up turns JupyterLab's news and update check off with its own settings: each override names a
+    setting of the installed notification plugin's schema, with a value the schema accepts."""
+    import json
+
+    root = Path(__file__).resolve().parent.parent / ".venv" / "share" / "jupyter" / "lab"
+    overrides = json.loads((root / "settings" / "overrides.json").read_text())
+    plugin = "@jupyterlab/apputils-extension:notification"
+    schema = json.loads((root / "schemas" / "@jupyterlab" / "apputils-extension" / "notification.json").read_text())
+    assert overrides == {plugin: {"fetchNews": "false", "checkForUpdates": False}}
+    assert {"const": "false", "title": "Never"} in schema["properties"]["fetchNews"]["oneOf"]
+    assert schema["properties"]["checkForUpdates"]["type"] == "boolean"
