@@ -37,9 +37,9 @@ if [ ! -f "$ASSETS/full/MANIFEST.json" ]; then
   "$detoxlab" assets fetch --profile full --dest "$ASSETS"
 fi
 # Gradescope's containers give root no mount namespace, so a submission's kernel (a user id of its own) sees
-# the file system as it is: close the answers (detoxlab.student.ANSWERS) to others; the grader refuses to run
-# while a submission could read them.
-for answers in answer_key solutions tests; do
+# the file system as it is: close the answers (detoxlab.student.ANSWERS, the one list of them) to others; the
+# grader refuses to run while a submission could read them.
+for answers in $("$REPO/.venv/bin/python" -c "from detoxlab.student import ANSWERS; print(*ANSWERS)"); do
   [ ! -e "$REPO/$answers" ] || chmod -R o-rwx "$REPO/$answers"
 done
 "$detoxlab" profiles >/dev/null
