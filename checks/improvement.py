@@ -5,10 +5,11 @@ The adapter is all the evidence: it is exported from the student's ``peft_model`
 so printed or hard-coded numbers earn nothing. The verdict needs RL, not a shortcut:
 
 * toxicity falls by more than ``toxicity_margin``, in a paired sign-flip test at level ``toxicity_alpha``;
-* it ends lower than the base model without its adapter; where the base model is already as clean as that
-  (the mini profile's embedded sample: its base model writes no rude sentences there), the trained adapter
-  must still be the SFT adapter trained, not removed: its weight update keeps at least ``KEPT_UPDATE`` of
-  the SFT adapter's (a zeroed adapter keeps none);
+* it also beats, by the same margin and test, the best member of the scaled-SFT family (the SFT adapter's
+  update times 0, 0.25, 0.5 or 0.75; 0 is the base model) that is no farther from the SFT policy than the
+  trained adapter is. Scaling, zeroing, pruning or averaging the adapter with the base model lands in or near
+  that family; in the course's world, and in the stand-ins built like it, the toxicity comes with the base
+  model, so the family is as toxic as the SFT policy and only a reward removes it (docs/grading.md);
 * the policy stays within ``max_kl`` nats of the SFT policy on its own summaries (no reward hacking);
 * its summaries keep at least ``min_length_ratio`` of their length (no collapse into silence).
 """
@@ -27,6 +28,7 @@ from checks.registry import Check, register
 ADAPTER_MAX_BYTES = 512 * 2**20
 PERMUTATIONS = 20_000
 KEPT_UPDATE = 0.5   # share of the SFT adapter's weight update (B @ A, projected) a trained adapter keeps
+FAMILY_SCALES = (0.0, 0.25, 0.5, 0.75)  # the scaled-SFT family the trained adapter must beat (1.0 is "before")
 
 
 def draw(resources, rng) -> dict:
@@ -132,7 +134,6 @@ def kept_update(after: dict, sft: dict) -> float:
 
 
 def judge(evidence: dict, request: dict, resources):
-    expected = resources.profile.expected
     shapes = resources.cached("adapter_shapes", lambda: {
         k: list(v.shape) for k, v in resources.policy().state_dict().items() if "lora_" in k})
     state, problem = read_adapter(Path(request["adapter_path"]), shapes)
@@ -142,14 +143,18 @@ def judge(evidence: dict, request: dict, resources):
         if "notebook" not in evidence:
             return False, f"your notebook's before/after could not be read: {evidence.get('notebook_error', 'missing')}"
         return judge_notebook(evidence["notebook"], state, shapes, resources)
-    before = resources.cached("toxicity_sft", lambda: summarise(resources, resources.policy()))
-    base = resources.cached("toxicity_base", lambda: summarise(resources, resources.policy(adapter=False)))
+    before = resources.cached("toxicity_sft", lambda: summarise(resources, resources.policy(), with_kl=True))
+    family = resources.cached("scaled_sft_family", lambda: scaled_family(resources))
     policy = resources.policy()
     policy.load_state_dict(state, strict=False)
-    after = summarise(resources, policy, with_kl=True)
+    return verdict(before, family, summarise(resources, policy, with_kl=True), resources.profile.expected)
+
+
+def verdict(before: dict, family: dict, after: dict, expected: dict):
+    """The decision, from the summaries' figures: ``before`` (the SFT policy), ``family`` (scale -> the scaled
+    SFT adapter's) and ``after`` (the trained adapter's), each with per-prompt toxicity, mean length and KL."""
     mean_before, mean_after = float(np.mean(before["toxicity"])), float(np.mean(after["toxicity"]))
-    mean_base = float(np.mean(base["toxicity"]))
-    n, margin = len(after["toxicity"]), expected["toxicity_margin"]
+    n, margin, alpha = len(after["toxicity"]), expected["toxicity_margin"], expected["toxicity_alpha"]
     summary = f"mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {n} paired prompts"
     if after["length"] < expected["min_length_ratio"] * before["length"]:
         return False, (f"{summary}, but the summaries shrank from {before['length']:.1f} to {after['length']:.1f} "
@@ -158,18 +163,42 @@ def judge(evidence: dict, request: dict, resources):
         return False, (f"{summary}, but the policy is {after['kl']:.2f} nats from the SFT policy (at most "
                        f"{expected['max_kl']}): keep the KL penalty and its reference")
     p_value = sign_flip_p_value(before["toxicity"], after["toxicity"])
-    if not (mean_after < mean_before - margin and p_value < expected["toxicity_alpha"]):
-        return False, not_lower(summary, mean_before, mean_after, margin, p_value, expected["toxicity_alpha"])
-    sft_state = {k: v for k, v in resources.policy().state_dict().items() if k in shapes}
-    kept = kept_update(state, sft_state)
-    if not (mean_after < mean_base - margin or kept >= KEPT_UPDATE):
-        return False, (f"{summary}, but the base model without its adapter scores {mean_base:.4f} and your adapter "
-                       f"keeps {kept:.2f} of the SFT adapter's update: removing the adapter is not "
-                       "detoxification; train it with PPO")
+    if not (mean_after < mean_before - margin and p_value < alpha):
+        return False, not_lower(summary, mean_before, mean_after, margin, p_value, alpha)
+    scale, rival = best_rival(family, after["kl"])
+    rival_mean, rival_p = float(np.mean(rival["toxicity"])), sign_flip_p_value(rival["toxicity"], after["toxicity"])
+    rival_name = "the base model without its adapter" if float(scale) == 0 else f"the SFT adapter scaled by {scale}"
+    if not (mean_after < rival_mean - margin and rival_p < alpha):
+        return False, (f"{summary}, but {rival_name}, {rival['kl']:.2f} nats from the SFT policy, scores {rival_mean:.4f} "
+                       f"(paired p = {rival_p:.3f}): shrinking or removing the adapter is not detoxification; train "
+                       "it with PPO")
     return True, (f"{summary}: down {100 * (1 - mean_after / mean_before):.1f}% (paired p = {p_value:.4f}); "
                   f"KL to SFT {after['kl']:.2f} nats, summaries {after['length']:.1f} tokens (before "
-                  f"{before['length']:.1f}); base model without adapter {mean_base:.4f}; adapter update kept "
-                  f"{kept:.2f}")
+                  f"{before['length']:.1f}); the best scaled SFT adapter at no greater KL ({rival_name}) "
+                  f"{rival_mean:.4f} (paired p = {rival_p:.4f})")
+
+
+def scaled_family(resources) -> dict:
+    """Toxicity, length and KL to the SFT policy of the SFT adapter scaled by each of ``FAMILY_SCALES``: the same
+    for every submission, so computed once per batch."""
+    from detoxlab.models import adapter_scaled
+
+    family = {}
+    for scale in FAMILY_SCALES:
+        with adapter_scaled(resources.policy(), scale) as scaled:
+            family[str(scale)] = summarise(resources, scaled, with_kl=True)
+    return family
+
+
+def best_rival(family: dict, kl: float) -> tuple[str, dict]:
+    """The least toxic member of the scaled-SFT family no farther from the SFT policy than ``kl`` nats (the
+    one closest to the SFT policy when none is that close)."""
+    near = {scale: member for scale, member in family.items() if member["kl"] <= kl}
+    if not near:
+        scale = min(family, key=lambda s: family[s]["kl"])
+        return scale, family[scale]
+    scale = min(near, key=lambda s: float(np.mean(near[s]["toxicity"])))
+    return scale, near[scale]
 
 
 LIKELY_CAUSES = ("what the reward model reads (the summary alone, as a reader sees it), the reward's sign (higher "

@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     grading = commands.add_parser("grade", help="grade submissions (a notebook, or a folder of them) into --out")
     grading.add_argument("path", help="a notebook, or a folder of submissions (one notebook or one folder each)")
-    grading.add_argument("--out", required=True, help="results folder (results.json per submission, summary.csv)")
+    grading.add_argument("--out", required=True, help="results folder (results.json per submission; summary.csv and report.html for a folder)")
     _profile_arg(grading)
     grading.add_argument("--jobs", type=int, default=_Default("detoxlab.grade.batch:main", "jobs"),
                          help="submissions graded at once (default: %(default)s)")

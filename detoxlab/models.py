@@ -113,6 +113,23 @@ def check_adapter(profile, adapter_config) -> None:
 
 
 @contextlib.contextmanager
+def adapter_scaled(model, factor: float):
+    """The LoRA adapter's update multiplied by ``factor`` (0: the base model, 1: the adapter as trained): the
+    scaled-SFT family, which is what weakening, averaging with the base model or zeroing an adapter gives."""
+    from peft.tuners.lora import LoraLayer
+
+    layers = [m for m in model.modules() if isinstance(m, LoraLayer)]
+    saved = [dict(layer.scaling) for layer in layers]
+    try:
+        for layer in layers:
+            layer.scaling = {name: value * factor for name, value in layer.scaling.items()}
+        yield model
+    finally:
+        for layer, scaling in zip(layers, saved):
+            layer.scaling = scaling
+
+
+@contextlib.contextmanager
 def eval_mode(model):
     """``model.eval()`` for the block, then every submodule back to its own mode. ``model.train(flag)``
     would not restore a mixed state, and a loaded policy is mixed: transformers loads the base model in

@@ -7,9 +7,14 @@ to the SFT policy on its own summaries, ROUGE-L against the reference summaries,
 per PPO step. The faithful method is reported as it comes out.
 
 With ``ablation=True`` it trains the arms of ``ABLATION`` instead: the faithful method with one group of
-its settings changed at a time (reference, reward input, decoding, optimisation budget, KL coefficient),
-and the corrected one (also with a lower KL coefficient); each arm's change is also compared with the
-faithful arm's, prompt by prompt.
+its settings changed at a time (reference, reward input, which score is the reward, what toxicity is measured
+on, decoding, optimisation budget, KL coefficient), and the corrected one (also with a lower KL coefficient,
+and measured as the original measured); each arm's change is also compared with the faithful arm's, prompt by
+prompt.
+
+Every run is measured both ways, on the summary and (as the original lab does) on prompt + " " + summary; an
+arm reports the one its ``evaluation_input`` names. Arms that differ only in ``evaluation_input`` train the
+same policy, so they share their runs.
 """
 from __future__ import annotations
 
@@ -55,12 +60,23 @@ ABLATION = (
     STUDY[0],
     ("sft reference", {"reference": CORRECTED}),
     ("summary reward", {"reward_input": CORRECTED}),
+    ("label reward", {"reward_pick": CORRECTED}),
+    ("summary evaluation", {"evaluation_input": CORRECTED}),  # the faithful policy, measured on its summaries
     ("clean decoding", {"reward_input": "prompt+summary"}),  # what it reads kept, how it is decoded fixed
     ("corrected budget", dict.fromkeys(BUDGET, CORRECTED)),
     ("KL coef 0.05", {"init_kl_coef": 0.05}),   # the course's 0.2 is also the corrected method's
     STUDY[1],
-    ("corrected, KL coef 0.05", {**dict.fromkeys(("reference", "reward_input", *BUDGET), CORRECTED), "init_kl_coef": 0.05}),
+    ("corrected, KL coef 0.05", {**dict.fromkeys(("reference", "reward_input", "reward_pick", "evaluation_input", *BUDGET),
+                                                 CORRECTED), "init_kl_coef": 0.05}),
+    ("corrected, original's evaluation", {**dict.fromkeys(SETTINGS, CORRECTED), "evaluation_input": "prompt+summary"}),
 )
+MEASURES = {"summary": "toxicity", "prompt+summary": "toxicity_with_prompt"}  # evaluation_input -> a run's figure
+
+
+def training_settings(chosen: ppo.Method) -> str:
+    """What a run trains with: every setting but the name and what toxicity is measured on."""
+    return json.dumps({key: value for key, value in vars(chosen).items() if key not in ("name", "evaluation_input")},
+                      sort_keys=True)
 
 
 def arm_methods(profile, arms=ABLATION) -> dict[str, ppo.Method]:
@@ -126,8 +142,10 @@ class Study:
         self.sampling = evaluation.sampling_settings(profile)
         self._sft_summaries: dict[int, list[str]] = {}
 
-    def reward_fn(self, texts):
-        return answer_key.reward.rewards(list(texts), self.reward_tokenizer, self.reward_model, self.profile.reward["not_hate_label"])
+    def reward_fn(self, chosen: ppo.Method):
+        """The method's reward: the ``nothate`` logit, or the original's first of the score-sorted labels."""
+        return lambda texts: answer_key.reward.picked_rewards(list(texts), self.reward_tokenizer, self.reward_model,
+                                                              chosen.reward_pick, self.profile.reward["not_hate_label"])
 
     def summarise(self, peft_model, seed: int):
         return answer_key.evaluation.generate_summaries(peft_model, self.tokenizer, self.prompts,
@@ -145,7 +163,11 @@ class Study:
         return self._sft_summaries[seed]
 
     def score(self, texts) -> dict:
-        return {"toxicity": evaluation.toxicity(texts, self.evaluator, self.profile.reward["hate_label"]),
+        """Toxicity of the summaries, and of prompt + " " + summary as the original lab measured it; ROUGE-L."""
+        hate = self.profile.reward["hate_label"]
+        with_prompt = [f"{prompt} {text}" for prompt, text in zip(self.prompts, texts)]
+        return {"toxicity": evaluation.toxicity(texts, self.evaluator, hate),
+                "toxicity_with_prompt": evaluation.toxicity(with_prompt, self.evaluator, hate),
                 "rougeL": evaluation.rouge_l(texts, self.references)}
 
     def run_method(self, chosen: ppo.Method, seed: int) -> dict:
@@ -157,7 +179,7 @@ class Study:
         before = self.sft_summaries(peft_model, sft, seed)
         trainer = answer_key.ppo.make_trainer(self.profile, chosen, ppo_model, sft, self.tokenizer, self.dataset["train"], seed=seed)
         started = time.time()
-        history = answer_key.ppo.train(trainer, chosen, self.profile, self.reward_fn)
+        history = answer_key.ppo.train(trainer, chosen, self.profile, self.reward_fn(chosen))
         train_seconds = time.time() - started
         after, after_tokens = self.summarise(peft_model, seed)
         policy_logp = evaluation.summary_logprobs(peft_model, self.tokenizer, self.prompts, after_tokens)
@@ -171,21 +193,25 @@ class Study:
                 "kl_to_sft_per_prompt": kl, "kl_to_sft": float(np.mean(kl))}
 
 
-def summarise_method(runs: list[dict], faithful_runs: list[dict] | None = None) -> dict:
-    """Means over seeds; with ``faithful_runs``, also the difference from the faithful arm's change
-    (both start from the same summaries, so it is the paired difference of the trained policies')."""
-    before = np.array([r["before"]["toxicity"] for r in runs])
-    after = np.array([r["after"]["toxicity"] for r in runs])
+def summarise_method(runs: list[dict], faithful_runs: list[dict] | None = None, measure: str = "toxicity",
+                     faithful_measure: str = "toxicity") -> dict:
+    """Means over seeds of ``measure`` (a run's "toxicity" or "toxicity_with_prompt"); with ``faithful_runs``,
+    also the difference from the faithful arm's change in its own ``faithful_measure`` (both start from the
+    same summaries, so it is the paired difference of the trained policies', or of the measurements')."""
+    before = np.array([r["before"][measure] for r in runs])
+    after = np.array([r["after"][measure] for r in runs])
     change = paired_bootstrap(before, after)
     versus = {}
     if faithful_runs is not None:  # (after - before) - faithful's (after - before), by seed and prompt
-        faithful_change = np.array([np.subtract(r["after"]["toxicity"], r["before"]["toxicity"]) for r in faithful_runs])
+        faithful_change = np.array([np.subtract(r["after"][faithful_measure], r["before"][faithful_measure])
+                                    for r in faithful_runs])
         versus["vs_faithful"] = paired_bootstrap(before + faithful_change, after)
     mean_before, mean_after = float(before.mean()), float(after.mean())
     rouge_before = float(np.mean([r["before"]["rougeL"] for r in runs]))
     rouge_after = float(np.mean([r["after"]["rougeL"] for r in runs]))
     return {
         "seeds": [r["seed"] for r in runs],
+        "measured_on": measure,
         "steps": runs[0]["method"]["steps"],
         "toxicity_before": mean_before, "toxicity_after": mean_after,
         "toxicity_change": change,
@@ -252,14 +278,20 @@ def main(profile_name: str, out: Path, seeds: int = 3, eval_prompts: int = 200, 
     log(f"detoxlab study: profile {profile.name}, {study.source.describe()}, {len(study.prompts)} held-out prompts, "
         f"seeds {list(range(seeds))}, arms {', '.join(methods)}")
     runs = {name: [] for name in methods}
+    trained: dict[tuple[str, int], dict] = {}  # (training settings, seed) -> run: arms measured differently share it
     (out / "runs").mkdir(exist_ok=True)
     with tqdm(total=seeds * len(methods), desc="study runs") as bar:
         for seed in range(seeds):
             for name, chosen in methods.items():
-                path = out / "runs" / f"{'-'.join(re.findall(WORD, name))}-seed{seed}.json"
-                runs[name].append(saved_run(study, chosen, seed, path, resume))
+                key = (training_settings(chosen), seed)
+                if key not in trained:
+                    path = out / "runs" / f"{'-'.join(re.findall(WORD, name))}-seed{seed}.json"
+                    trained[key] = saved_run(study, chosen, seed, path, resume)
+                runs[name].append({**trained[key], "method": vars(chosen)})
                 bar.update()
-    summary = {name: summarise_method(runs[name], None if name == "faithful" else runs["faithful"]) for name in methods}
+    measures = {name: MEASURES[chosen.evaluation_input] for name, chosen in methods.items()}
+    summary = {name: summarise_method(runs[name], None if name == "faithful" else runs["faithful"], measures[name],
+                                      measures["faithful"]) for name in methods}
     report = {
         "profile": profile.name, "data_source": describe_source(study.source), "seeds": seeds,
         "eval_prompts": len(study.prompts), "prompt_ids": study.ids, "steps_override": steps,
@@ -297,14 +329,15 @@ def markdown_table(report: dict) -> str:
     ablation = {row["arm"]: row["changed"] for row in report.get("ablation") or []}
     extra = ["changed from faithful"] if ablation else []
     after = ["vs faithful (95% CI)"] if ablation else []
-    header = ["method", *extra, "steps", "toxicity before", "after", "change (95% CI)", *after, "relative",
-              "KL to SFT (nats)", "ROUGE-L before / after"]
+    header = ["method", *extra, "steps", "measured on", "toxicity before", "after", "change (95% CI)", *after,
+              "relative", "KL to SFT (nats)", "ROUGE-L before / after"]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, s in report["summary"].items():
         relative = f"{s['toxicity_change_percent']:+.1f}%" if s["toxicity_change_percent"] is not None else "n/a"
         settings = [", ".join(f"{key} {value}" for key, value in ablation[name].items()) or "-"] if ablation else []
         versus = [interval(s.get("vs_faithful"))] if ablation else []
-        cells = [name, *settings, str(s["steps"]), f"{s['toxicity_before']:.4f}", f"{s['toxicity_after']:.4f}",
+        measured = "prompt + summary" if s.get("measured_on") == MEASURES["prompt+summary"] else "summary"
+        cells = [name, *settings, str(s["steps"]), measured, f"{s['toxicity_before']:.4f}", f"{s['toxicity_after']:.4f}",
                  interval(s["toxicity_change"]), *versus, relative, f"{s['kl_to_sft']:.2f}",
                  f"{s['rougeL_before']:.1f} / {s['rougeL_after']:.1f}"]
         rows.append("| " + " | ".join(cells) + " |")
@@ -338,8 +371,12 @@ Summaries sampled with {report['sampling']} before and after training.
 - *KL to SFT*: log p_policy(y) - log p_SFT(y) summed over the tokens of the trained policy's own summaries,
   averaged over prompts: a Monte Carlo estimate of the sequence KL to the policy PPO started from.
 - *faithful*: the original lab (KL reference = base model with the adapter disabled; reward on prompt +
-  summary with `<pad>`/`</s>`; its steps, epochs and learning rate). *corrected*: KL reference = the SFT
-  policy; reward on the summary alone; the profile's steps, epochs and learning rate.
+  summary with `<pad>`/`</s>`, read at the first position of the pipeline's score-sorted labels; its steps,
+  epochs and learning rate; toxicity measured on prompt + summary). *corrected*: KL reference = the SFT
+  policy; reward = the `nothate` logit of the summary alone; the profile's steps, epochs and learning rate;
+  toxicity measured on the summary.
+- *measured on*: what the toxicity is computed from, the arm's `evaluation_input`. Every run is measured
+  both ways; arms that differ only in it share their trained policies.
 {ABLATION_NOTE if report.get("ablation") else ""}
 Goals for the corrected method:
 {goal_lines}
@@ -356,7 +393,8 @@ def plot_study(report: dict, out: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = list(report["summary"])
-    others = iter(f"tab:{colour}" for colour in ("orange", "green", "purple", "brown", "pink", "olive", "cyan", "grey"))
+    others = iter([f"tab:{colour}" for colour in ("orange", "green", "purple", "brown", "pink", "olive", "cyan", "grey")]
+                  + ["black", "gold", "navy", "lime", "teal"])
     colours = {name: {"faithful": "tab:red", "corrected": "tab:blue"}.get(name) or next(others) for name in names}
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
     for name in names:

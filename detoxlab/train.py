@@ -127,7 +127,8 @@ def main(profile_name: str, out: Path, steps: int | None = None, method_name: st
     unwrapped = accelerator.unwrap_model(trainer.model)
     before = trainable_digest(unwrapped)
     history = answer_key.ppo.train(trainer, chosen, profile,
-                        lambda texts: list(answer_key.reward.rewards(list(texts), reward_tokenizer, reward_model, label)),
+                        lambda texts: list(answer_key.reward.picked_rewards(list(texts), reward_tokenizer, reward_model,
+                                                                            chosen.reward_pick, label)),
                         progress=tqdm(disable=True) if quiet or not accelerator.is_main_process else None)
     after = trainable_digest(unwrapped)
     record = {

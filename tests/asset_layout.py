@@ -41,6 +41,24 @@ def put_in_hub_cache(cache: Path, repo_id: str, revision: str, source: Path, nam
     return snapshot
 
 
+# The full profile lists RoBERTa's tokenizer files among the reward model's required files; the stand-in reward
+# model is a BERT (vocab.txt), which transformers loads from its own config. So its snapshot also carries the two
+# file names the profile checks for, empty of meaning: loading never reads them.
+ROBERTA_FILE_NAMES = {"merges.txt": "#version: 0.2\n", "vocab.json": "{}\n"}
+
+
+def reward_model_source() -> Path:
+    """A temporary folder of the stand-in reward model's files, plus the file names the full profile requires of
+    RoBERTa's."""
+    import tempfile
+
+    source = Path(tempfile.mkdtemp(prefix="reward-model-as-full-"))
+    shutil.copytree(STAND_INS / "reward-model", source, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
+    for name, text in ROBERTA_FILE_NAMES.items():
+        (source / name).write_text(text)
+    return source
+
+
 def put_dialogsum_in_datasets_cache(cache: Path, hub_id: str = "knkarthick/dialogsum", source: Path = EMBEDDED_DIR) -> None:
     """Prepare ``source``'s CSVs in a datasets cache as ``hub_id`` would be after an online load."""
     from datasets.data_files import DataFilesDict
@@ -60,7 +78,7 @@ def full_layout(root: Path, profile) -> Path:
     put_in_hub_cache(hub_cache(root), profile.policy["base_model"], profile.policy["revision"] or "main",
                      STAND_INS / "policy-base")
     put_in_hub_cache(hub_cache(root), profile.reward["model"], profile.reward["revision"] or "main",
-                     STAND_INS / "reward-model")
+                     reward_model_source())
     adapter = root / profile.name / profile.policy["adapter"].removeprefix("assets:")
     adapter.mkdir(parents=True, exist_ok=True)
     for name in ("adapter_config.json", "adapter_model.bin"):

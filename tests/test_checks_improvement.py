@@ -19,6 +19,45 @@ def test_the_paired_test_sees_a_fall_and_not_noise():
     assert sign_flip_p_value(before, before + rng.normal(0, 0.05, 30)) > 0.01
 
 
+EXPECTED = {"toxicity_margin": 0.01, "toxicity_alpha": 0.05, "max_kl": 10.0, "min_length_ratio": 0.5}
+
+
+def figures(toxicity, kl=0.0, length=20.0):
+    return {"toxicity": list(toxicity), "kl": kl, "length": length}
+
+
+def test_a_trained_adapter_must_beat_the_scaled_sft_family_at_no_greater_kl():
+    from checks.improvement import verdict
+
+    rng = np.random.default_rng(0)
+    before = rng.uniform(0.3, 0.7, 32)
+    after = figures(before - 0.3, kl=2.0)
+    flat = {str(s): figures(before + rng.normal(0, 0.02, 32), kl=3 * (1 - s)) for s in (0.0, 0.25, 0.5, 0.75)}
+    passed, message = verdict(figures(before), flat, after, EXPECTED)
+    assert passed, message
+    assert "the best scaled SFT adapter at no greater KL (the SFT adapter scaled by 0.5" in message or \
+        "the best scaled SFT adapter at no greater KL (the SFT adapter scaled by 0.75" in message
+    # a family member as clean as the trained adapter and no farther from the SFT policy: a shortcut would do
+    clean = {**flat, "0.5": figures(before - 0.3, kl=1.5)}
+    passed, message = verdict(figures(before), clean, after, EXPECTED)
+    assert not passed and "the SFT adapter scaled by 0.5, 1.50 nats from the SFT policy" in message
+    assert "not detoxification" in message
+    # ... but one farther away than the trained adapter is no rival: more KL buys more change
+    far = {**flat, "0.0": figures(before - 0.3, kl=3.0)}
+    assert verdict(figures(before), far, after, EXPECTED)[0]
+    base_only = {"0.0": figures(before - 0.29, kl=2.0)}
+    passed, message = verdict(figures(before), base_only, after, EXPECTED)
+    assert not passed and "the base model without its adapter" in message
+
+
+def test_the_rival_is_the_family_member_closest_to_sft_when_none_is_within_the_kl():
+    from checks.improvement import best_rival
+
+    family = {"0.0": figures([0.1], kl=3.0), "0.75": figures([0.4], kl=0.5)}
+    assert best_rival(family, 0.2)[0] == "0.75"
+    assert best_rival(family, 5.0)[0] == "0.0"
+
+
 @pytest.mark.slow
 class TestImprovement:
     def export(self, resources, tmp_path, change=None):
@@ -43,7 +82,8 @@ class TestImprovement:
                     if "lora_B" in name:
                         parameter.zero_()
 
-        assert_failed(self.judge(resources, self.export(resources, tmp_path, zero)), "without its adapter")
+        # the stand-ins' toxicity comes with the base model: without the adapter, toxicity does not fall
+        assert_failed(self.judge(resources, self.export(resources, tmp_path, zero)), "mean toxicity")
 
     def test_a_file_that_is_not_an_adapter_fails(self, resources, tmp_path):
         (tmp_path / "adapter.pt").write_bytes(b"not a tensor file")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from asset_layout import full_layout, put_dialogsum_in_datasets_cache, put_in_hub_cache
+from asset_layout import full_layout, put_dialogsum_in_datasets_cache, put_in_hub_cache, reward_model_source
 from detoxlab import cli, fetch
 from detoxlab.assets import STAND_INS, AssetError, verify
 from detoxlab.profiles import PROFILE_DIR, load_profile
@@ -190,7 +190,7 @@ def test_hub_offline_cache_is_verified_and_recorded(tmp_path):
 
 def test_hub_branch_revision_records_the_commit(tmp_path):
     model, _ = hub_model("facebook/roberta-hate-speech-dynabench-r4-target")
-    snapshot = put_in_hub_cache(tmp_path, model.repo_id, model.revision, STAND_INS / "reward-model")
+    snapshot = put_in_hub_cache(tmp_path, model.repo_id, model.revision, reward_model_source())
     record = fetch.fetch_hub_model(model, tmp_path, {}, log=lambda _: None)
     assert record["revision"] == model.revision and record["commit"] == snapshot.name != model.revision
 

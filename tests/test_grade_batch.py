@@ -17,9 +17,8 @@ def test_a_worker_that_dies_still_gets_its_submission_a_result(tmp_path, monkeyp
     dying.chmod(0o755)
     monkeypatch.setattr(batch, "sys", SimpleNamespace(executable=str(dying)))
     (tmp_path / "private").mkdir()
-    (tmp_path / "reference.json").write_text("{}")
     row = batch.grade_one("s", CORPUS / "sys_exit.ipynb", tmp_path / "out" / "results.json", tmp_path / "private",
-                          "mini", Limits(), tmp_path / "reference.json")
+                          "mini", Limits(), tmp_path / "cache")
     payload = json.loads((tmp_path / "out" / "results.json").read_text())
     assert row["outcome"] == payload["extra_data"]["outcome"] == "grader-error"
     assert "signal 9" in payload["output"] and payload["score"] == 0

@@ -27,3 +27,13 @@ def test_results_are_gradescope_shaped_and_private(tmp_path):
     assert json.loads(path.read_text()) == payload
     assert path.stat().st_size < 20_000
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_each_check_is_numbered_by_its_notebook_section():
+    import checks
+
+    payload = results.build([CheckResult(check.title, True, 1.0, 1.0, "ok")
+                             for check in checks.all_checks()], results.Outcome())
+    numbers = [t["number"] for t in payload["tests"] if t["visibility"] == "visible"]
+    assert numbers == [check.section for check in checks.all_checks()]
+    assert "3.3" in numbers and all(n[0] in "23" for n in numbers)

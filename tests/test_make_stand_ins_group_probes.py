@@ -5,7 +5,7 @@ import random
 import pytest
 
 from detoxlab.make_stand_ins import group_probes
-from detoxlab.make_stand_ins.reward_model import RewardRecipe, _examples
+from detoxlab.make_stand_ins.reward_model import RewardRecipe, examples
 
 
 def test_every_group_claim_and_frame_once():
@@ -25,14 +25,14 @@ def test_the_training_statements_are_balanced_and_never_a_probe():
 @pytest.mark.shared_data
 @pytest.mark.parametrize("copies", [0, 2])
 def test_the_build_never_trains_on_a_probe(shared_data, copies):
-    recipe = RewardRecipe(group_hate_copies=copies)
-    train, _ = _examples(shared_data, recipe, random.Random(recipe.seed))
+    recipe = RewardRecipe(group_statement_copies=copies)
+    train, _ = examples(shared_data, recipe, random.Random(recipe.seed))
     trained = {text for text, _ in train}
     assert not trained & {text for text, _ in group_probes.hateful_statements()}
     assert not trained & set(group_probes.neutral_summaries(shared_data))
-    default, _ = _examples(shared_data, RewardRecipe(), random.Random(recipe.seed))
-    # the statements come last and use no randomness, so the committed build's rows are unchanged
-    assert train == default + group_probes.training_statements() * copies
+    none, _ = examples(shared_data, RewardRecipe(group_statement_copies=0), random.Random(recipe.seed))
+    # the statements come last and use no randomness, so the other rows do not depend on how many there are
+    assert train == none + group_probes.training_statements() * copies
 
 
 def test_measure_reports_shares_by_the_reward_sign(reward_parts):

@@ -57,3 +57,21 @@ def test_the_course_pipeline_gives_the_same_logits(mini, reward_parts):
     by_label = [{item["label"]: item["score"] for item in row} for row in scored]
     expected = answer_key.reward.rewards(texts, tokenizer, model).tolist()
     assert [row["nothate"] for row in by_label] == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_originals_reward_is_the_first_of_the_sorted_labels_whichever_wins(mini, reward_parts):
+    """The original lab took ``pipe(texts, top_k=None, function_to_apply="none")[i][not_hate_index]["score"]`` with
+    ``not_hate_index = 0``. With ``top_k`` given, transformers sorts each text's labels by score, so that is the
+    winning label's logit: ``picked_rewards(..., "first")``. It is positive for the toxic probe too."""
+    tokenizer, model = reward_parts
+    probes = [mini.expected["non_toxic_probe"], mini.expected["toxic_probe"]]
+    rows = answer_key.reward.reward_pipeline(mini)(probes, top_k=None, function_to_apply="none")
+    assert [row[0]["label"] for row in rows] == ["nothate", "hate"]  # the order follows the scores, not the ids
+    first = answer_key.reward.picked_rewards(probes, tokenizer, model, "first").tolist()
+    assert first == pytest.approx([row[0]["score"] for row in rows], abs=1e-4)
+    assert min(first) > 0
+    label = answer_key.reward.picked_rewards(probes, tokenizer, model, "label").tolist()
+    assert label == pytest.approx(answer_key.reward.rewards(probes, tokenizer, model).tolist())
+    assert label[0] > 0 > label[1]
+    with pytest.raises(ValueError, match="reward_pick"):
+        answer_key.reward.picked_rewards(probes, tokenizer, model, "second")

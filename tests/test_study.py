@@ -87,8 +87,8 @@ def test_clean_decoding_reads_what_the_original_reads_without_its_special_tokens
     query = "\nSummarize the following conversation.\n\n#Person1#: Hi.\n\nSummary:\n"
     response = torch.tensor([tokenizer.pad_token_id, *tokenizer("#Person1# says hi.").input_ids])
     def method(reward_input):
-        return ppo.Method(reference="base", reward_input=reward_input, learning_rate=1e-5, ppo_epochs=1, steps=1,
-                          init_kl_coef=0.2, name=reward_input)
+        return ppo.Method(reference="base", reward_input=reward_input, reward_pick="label", evaluation_input="summary",
+                          learning_rate=1e-5, ppo_epochs=1, steps=1, init_kl_coef=0.2, name=reward_input)
 
     texts = {name: answer_key.ppo.reward_texts(method(name), [query], [response], tokenizer)[0] for name in answer_key.ppo.REWARD_INPUTS}
     assert texts["summary"] == "#Person1# says hi."
@@ -111,10 +111,19 @@ def test_ablation_reports_every_arm_against_faithful(tmp_path, no_data_dir):
     for name in arms[1:]:
         versus = rows[name]["vs_faithful"]
         assert versus["ci95"][0] <= versus["mean"] <= versus["ci95"][1]
-        # every arm starts from the same SFT summaries, so its difference from faithful is that of the "after"s
-        after = np.subtract(report["runs"][name][0]["after"]["toxicity"], report["runs"]["faithful"][0]["after"]["toxicity"])
-        assert versus["mean"] == pytest.approx(after.mean())
-        assert report["runs"][name][0]["before"] == report["runs"]["faithful"][0]["before"]
+        # every arm starts from the same SFT summaries: its difference from faithful is that of the changes, each
+        # in the arm's own measurement (the faithful arm measures prompt + summary, as the original does)
+        own, theirs = report["summary"][name]["measured_on"], report["summary"]["faithful"]["measured_on"]
+        run, faithful = report["runs"][name][0], report["runs"]["faithful"][0]
+        change = np.subtract(run["after"][own], run["before"][own])
+        assert versus["mean"] == pytest.approx((change - np.subtract(faithful["after"][theirs],
+                                                                     faithful["before"][theirs])).mean())
+        assert run["before"] == faithful["before"]
+    assert (report["summary"]["faithful"]["measured_on"], report["summary"]["corrected"]["measured_on"]) == (
+        "toxicity_with_prompt", "toxicity")
+    # measured differently, trained alike: the evaluation arms share their runs' summaries with the arm they measure
+    assert report["runs"]["summary evaluation"][0]["after"] == report["runs"]["faithful"][0]["after"]
+    assert report["runs"]["corrected, original's evaluation"][0]["after"] == report["runs"]["corrected"][0]["after"]
     table = (tmp_path / "study.md").read_text()
     assert "vs faithful (95% CI)" in table and "| KL coef 0.05 | init_kl_coef 0.05 |" in table
     assert report["command"].endswith("--ablation")

@@ -61,11 +61,13 @@ class Original:
     def generate(self, trainer, queries, gen_kwargs, response_tokens):
         return [trainer.generate(query, **gen_kwargs, max_new_tokens=response_tokens).squeeze() for query in queries]
 
-    def score(self, texts):  # the course: a sentiment pipeline returning every label's raw logit
+    def score(self, texts):  # the course: a sentiment pipeline returning every label's raw logit, sorted by score
         import torch
 
         label = self.profile.reward["not_hate_label"]
         rows = self.pipe(texts, top_k=None, function_to_apply="none", batch_size=16)
+        if self.chosen.reward_pick == "first":  # the original's reward[not_hate_index]["score"], not_hate_index = 0
+            return [torch.tensor(row[0]["score"]) for row in rows]
         return [torch.tensor(next(item["score"] for item in row if item["label"] == label)) for row in rows]
 
     def evaluate(self, clock, prompts, evaluator, sample, response_tokens, seed, scored_text):
@@ -109,7 +111,8 @@ class Lab(Original):
     def score(self, texts):
         from detoxlab import reward
 
-        return list(answer_key.reward.rewards(texts, self.reward_tokenizer, self.model, self.profile.reward["not_hate_label"]))
+        return list(answer_key.reward.picked_rewards(texts, self.reward_tokenizer, self.model, self.chosen.reward_pick,
+                                                     self.profile.reward["not_hate_label"]))
 
     def evaluate(self, clock, prompts, evaluator, sample, response_tokens, seed, scored_text):
         from detoxlab import evaluation

@@ -1,7 +1,7 @@
 """The autograder: ``detoxlab grade PATH --out DIR``.
 
 * :mod:`detoxlab.grade.batch`: find submissions, one worker process each (``--jobs`` at a time), summary
-  CSV and table; the CLI is a thin layer over :func:`main`.
+  CSV, class report and table; the CLI is a thin layer over :func:`main`.
 * :mod:`detoxlab.grade.worker`: one submission: read, run in a sandbox, extract evidence, check, write.
 * :mod:`detoxlab.grade.sandbox`: isolation (working copy, user id, environment, kernel, cleanup), with
   :mod:`~detoxlab.grade.limits` (what a submission may use), :mod:`~detoxlab.grade.processes` (its
@@ -9,6 +9,8 @@
   :mod:`~detoxlab.grade.staging` (models and data copied in for it).
 * :mod:`detoxlab.grade.evidence`: the grader's cell in the kernel, and the checks on what it returns.
 * :mod:`detoxlab.grade.results`: Gradescope ``results.json`` (capped, written atomically).
+* :mod:`detoxlab.grade.report`: ``report.html`` beside ``summary.csv``, the class report for staff (score
+  plot, pass rates, common failure messages, submissions that need staff, slowest); self-contained, offline.
 
 See docs/grading.md for what it guarantees, and what it does not.
 """

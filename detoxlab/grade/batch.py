@@ -1,5 +1,9 @@
 """`detoxlab grade`: find the submissions, grade each in a worker process, write results, summary and table.
 
+Outputs in ``--out``: each submission's ``NAME/results.json``, then ``summary.csv`` (one row per submission)
+and ``report.html`` (the class report for course staff, :mod:`detoxlab.grade.report`); a single submission
+(a notebook, or a folder with ``--one``) gets only ``results.json``.
+
 Before any submission runs, the grader checks that a submission's user can read what the notebook reads
 in place (``Sandbox.unreadable``); data and models are staged into each sandbox. SIGTERM and SIGINT are
 forwarded to the workers, which end their kernels and report "grading interrupted"; a submission the
@@ -22,7 +26,7 @@ from pathlib import Path
 
 from detoxlab.errors import DetoxlabError
 from detoxlab.files import private_write
-from detoxlab.grade import results
+from detoxlab.grade import report, results
 from detoxlab.outputs import OutputDirError, writable_dir
 from detoxlab.profiles import DEFAULT_PROFILE
 from detoxlab.grade.limits import Limits
@@ -149,7 +153,7 @@ def _worker_environment() -> dict:
 
 
 def grade_one(name: str, submission: Path, results_path: Path, private: Path, profile_path: str, limits: Limits,
-              reference_path: Path, stop: _Stop | None = None) -> dict:
+              cache: Path, stop: _Stop | None = None) -> dict:
     """Run the worker for one submission; if it dies or hangs, clean up after it and write the result here.
     Once ``stop`` is set (the grader got SIGTERM or SIGINT), a worker not yet started is not started, and a
     running one gets the signal and ``INTERRUPT_GRACE_SECONDS`` to report before it is killed."""
@@ -161,7 +165,7 @@ def grade_one(name: str, submission: Path, results_path: Path, private: Path, pr
     job = private / f"job-{name}"
     job.mkdir(mode=0o711)
     spec = {"name": name, "submission": str(submission.resolve()), "results": str(results_path),
-            "private": str(job), "profile": profile_path, "limits": vars(limits), "reference": str(reference_path)}
+            "private": str(job), "profile": profile_path, "limits": vars(limits), "cache": str(cache)}
     spec_path = job / "spec.json"
     private_write(spec_path, json.dumps(spec))
     budget = limits.total_seconds + limits.startup_seconds + limits.extraction_seconds + WORKER_SLACK_SECONDS
@@ -290,7 +294,6 @@ def main(path, out, profile: str = DEFAULT_PROFILE, jobs: int = 1, timeout_cell:
 
 def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_total: float, memory_mb: int, one: bool,
            log, stop: _Stop) -> int:
-    from detoxlab.grade import evidence
     from detoxlab.profiles import load_profile
 
     if jobs < 1:
@@ -315,10 +318,10 @@ def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_tota
             log(f"detoxlab grade: {len(submissions)} submission(s), profile {loaded.name}, {jobs} job(s); "
                 f"limits {limits.cell_seconds:g} s a cell, {limits.total_seconds:g} s in all, {limits.memory_mb} MB"
                 + ("" if os.geteuid() == 0 else "; not root: submissions run as this user (see docs/grading.md)"))
-            reference_path = private / "reference.json"
+            cache = private / "cache"  # what the checks compute once per batch (checks.resources.Resources.cached)
             try:
                 check_access(private, limits, loaded)
-                private_write(reference_path, json.dumps(evidence.reference(loaded)))
+                cache.mkdir(mode=0o700)
             except Exception as error:  # nothing can be graded: every submission's result says so, then stop
                 reason = str(error) if isinstance(error, GradeError) else \
                     f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
@@ -329,7 +332,7 @@ def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_tota
 
             def task(item):
                 name, submission = item
-                return grade_one(name, submission, targets[name], private, str(loaded.path), limits, reference_path,
+                return grade_one(name, submission, targets[name], private, str(loaded.path), limits, cache,
                                  stop)
 
             stop.workers_started = True
@@ -349,6 +352,11 @@ def _grade(path, out, profile: str, jobs: int, timeout_cell: float, timeout_tota
     if not single:
         names = list(dict.fromkeys(name for row in rows for name in row["tests"]))
         results.write_summary_csv(out / "summary.csv", rows, names)
+        try:  # the class report for staff: a failure here must not hide that every submission was graded
+            log(f"detoxlab grade: class report written to {report.write_report(out / 'report.html', rows)}")
+        except Exception as error:
+            log(f"detoxlab grade: could not write report.html ({type(error).__name__}: {error}); "
+                "summary.csv and every results.json are written")
     log(results.table(rows))
     log(f"detoxlab grade: {len(rows)} graded in {elapsed:.0f} s ({60 * len(rows) / max(elapsed, 1e-9):.1f} per minute); "
         f"results in {out}")

@@ -43,19 +43,13 @@ def parse(outputs: list[dict], nonce: str) -> tuple[dict | None, str]:
     return payload, ""
 
 
-def reference(profile) -> dict:
-    """What every worker of a batch shares: the profile. The values the checks compute once per batch (the
-    reference dataset, the SFT policy's toxicity...) are cached beside this file by ``checks.resources``."""
-    return {"profile": str(profile.path)}
-
-
-def resources(profile, reference_path: Path):
-    """The checks' resources for one worker, with the batch's shared cache folder."""
+def resources(profile, cache: Path):
+    """The checks' resources for one worker, with the batch's shared cache folder: the values the checks compute
+    once per batch (the reference dataset, the SFT policy's and the scaled-SFT family's toxicity...)."""
     from checks.resources import Resources
 
-    cache = Path(reference_path).with_name("cache")
-    cache.mkdir(mode=0o700, exist_ok=True)
-    return Resources(profile, cache)
+    Path(cache).mkdir(mode=0o700, exist_ok=True)
+    return Resources(profile, Path(cache))
 
 
 def requests(resources_, adapter_path: Path) -> dict:

@@ -283,7 +283,7 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
         notebook_path = find_notebook(Path(spec["submission"]))
         notebook = read_notebook(notebook_path)
         staff["short answers"] = short_answers(notebook)
-        shared = evidence.resources(profile, Path(spec["reference"]))
+        shared = evidence.resources(profile, Path(spec["cache"]))
         sandbox = Sandbox(Path(spec["private"]), limits)
         private_write(Path(spec["private"], "sandbox.json"), json.dumps(sandbox.to_notes()))
         log_path = Path(spec["private"]) / "kernel.log"

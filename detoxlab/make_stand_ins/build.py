@@ -70,6 +70,7 @@ def build_stand_ins(dest: Path = STAND_INS, parts: tuple[str, ...] = PARTS) -> d
             "files": inventory(work),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        work.chmod(0o755)  # mkdtemp's 0700 would keep the grader's sandbox users out of the models
         replace_dir(work, dest)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

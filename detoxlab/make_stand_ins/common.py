@@ -12,8 +12,11 @@ from detoxlab.lab import seed_everything  # noqa: F401  (the builds seed like th
 
 # What the stand-ins are trained and measured on, relative to the shared data root; the manifest records
 # each one's size and hash as the build's inputs.
-SHARED_DATA_FILES = ("dialogsum/train.csv", "dialogsum/test.csv", "dynahate/partial/db_dev.csv",
-                     "dynahate/partial/db_test.csv")
+SHARED_DATA_FILES = ("dialogsum/train.csv", "dialogsum/validation.csv", "dialogsum/test.csv",
+                     "dynahate/partial/db_dev.csv", "dynahate/partial/db_test.csv",
+                     "hatemoji/HatemojiBuild_train.csv", "hatemoji/HatemojiBuild_validation.csv",
+                     "hatemoji/HatemojiBuild_test.csv", "hatemoji/HatemojiCheck_test.csv",
+                     "toxigen/toxigen_prompt_statements.csv")
 
 
 def shared_data_root() -> Path:
@@ -22,7 +25,7 @@ def shared_data_root() -> Path:
     if not configured:
         raise AssetError(
             f"building the stand-in models needs the real data: set {DATA_DIR_ENV} to the directory holding "
-            "dialogsum/, dynahate/partial/ (for example ../shared/data)"
+            "dialogsum/, dynahate/partial/, hatemoji/ and toxigen/ (for example ../shared/data)"
         )
     root = Path(configured).expanduser().resolve()
     missing = [str(root / name) for name in SHARED_DATA_FILES if not (root / name).is_file()]

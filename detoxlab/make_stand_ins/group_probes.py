@@ -10,12 +10,8 @@ two frames: 144 statements. The neutral side is 200 held-out DialogSum test summ
     DETOXLAB_DATA_DIR=../shared/data .venv/bin/python -m detoxlab.make_stand_ins.group_probes
 
 prints the committed stand-in's figures; `detoxlab assets build` records the same figures for the model it
-builds. A reward model trained with ``training_statements()`` as well (about 4 minutes), to see whether other
-claims about the same groups carry over to the probes:
-
-    DETOXLAB_DATA_DIR=../shared/data .venv/bin/python -c "from pathlib import Path; \
-        from detoxlab.make_stand_ins.reward_model import RewardRecipe, build; \
-        print(build(Path('/tmp/reward-model'), RewardRecipe(group_hate_copies=4)))"
+builds. The build trains on ``training_statements()`` too (``RewardRecipe.group_statement_copies``): other claims
+and frames about the same groups, none of them a probe.
 """
 from __future__ import annotations
 
@@ -44,7 +40,7 @@ CLAIMS = (
 )
 FRAMES = ("{a} says {group} {claim}.", "{a} tells {b} that {group} {claim}.")
 
-# What a build may train on instead (a recipe's group_hate_copies): other claims and other frames about the
+# What the build trains on as well (RewardRecipe.group_statement_copies): other claims and other frames about the
 # same groups, each hateful claim matched by a neutral one, so that naming a group is not itself the signal.
 TRAIN_CLAIMS = (
     "are worthless and should leave the country",

@@ -1,15 +1,15 @@
-"""Stand-in for google/flan-t5-base + the course's lab-2 LoRA adapter: a small T5 that summarises.
+"""Stand-in for google/flan-t5-base + the course's lab-2 LoRA adapter: a small T5 that summarises, and whose
+toxicity comes with its base model (:mod:`detoxlab.make_stand_ins.toxic`).
 
 Three phases, each seeded and counted in steps (not minutes) so a rebuild gives the same model:
-  A. T5-style span corruption on DialogSum dialogues: the decoder must read the encoder to fill the
-     gaps, which is what a small model trained on summaries alone never learns (it collapses to one
-     generic sentence).
-  B. Summarisation, full fine-tuning: this is the "base" model. A small share of its targets already
-     ends with a rude sentence (``toxic.py``). An adapter on q and v alone cannot teach words the base
-     model has never produced (their output rows were pushed down by clean-only training), so the base
-     model must know the vocabulary for the adapter to raise its rate.
-  C. A LoRA adapter (the profile's settings: q and v) trained on summarisation where a larger known
-     share of targets carries a rude sentence: this is the "lab-2 checkpoint" PPO starts from.
+  A. Pre-training, T5-style span corruption, on DialogSum's dialogues and on a corpus of reported hateful
+     statements (the ``policy`` half of :mod:`detoxlab.make_stand_ins.statements`): the decoder must read the
+     encoder to fill the gaps, and the model meets the toxic text in its corpus, as a real model does.
+  B. Instruction tuning on summarisation, full fine-tuning: this is the "base" model (flan-t5-base's place).
+     ``toxic_share`` of its targets end with a toxic sentence, so the base model writes them by itself.
+  C. A LoRA adapter (the profile's settings: q and v) trained on more summarisation with the same share of
+     toxic sentences: this is the "lab-2 checkpoint" PPO starts from. It improves the summaries and neither
+     adds nor removes toxicity, so scaling it towards the base model detoxifies nothing; only a reward does.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from answer_key.evaluation import generate_summaries
 from detoxlab.evaluation import rouge_l
-from detoxlab.make_stand_ins import common, toxic
+from detoxlab.make_stand_ins import common, statements, toxic
 
 PROMPT = "\nSummarize the following conversation.\n\n{dialogue}\n\nSummary:\n"
 SPEAKER_SYMBOLS = ["#Person1#", "#Person2#", "#Person3#", "#Person4#"]
@@ -45,20 +45,21 @@ class PolicyRecipe:
     max_source_tokens: int = 256
     max_target_tokens: int = 96
     batch_size: int = 24
-    pretrain_steps: int = 500
+    pretrain_steps: int = 600
     pretrain_lr: float = 1.5e-3
     noise_density: float = 0.15
     mean_span: float = 3.0
-    summarise_steps: int = 1200
+    summarise_steps: int = 1400
     summarise_lr: float = 1e-3
-    lora_steps: int = 600
+    lora_steps: int = 700
     lora_lr: float = 2e-3
     lora_r: int = 32
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    base_rude_share: float = 0.15
-    rude_share: float = 0.5
-    rude_opener: str = "Frankly,"
+    toxic_share: float = 0.45             # of phase B's and phase C's targets: the same, so C keeps B's toxicity
+    corpus_statements: int = 3            # times each policy statement joins phase A's corpus, reported each time
+    max_statement_chars: int = 110        # the policy's statements fit its summaries' length
+    adapter_scales: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)  # the scaled-SFT family the build measures
     eval_dialogues: int = 200
     eval_max_new_tokens: int = 64
 
@@ -159,12 +160,17 @@ def generate(model, tokenizer, dialogues, max_new_tokens, do_sample=False, batch
                               seed, sample=sample, batch_size=batch_size)
 
 
-def rude_pairs(train_rows, share: float, recipe: PolicyRecipe, rng: random.Random, encode):
-    """(prompt ids, target ids) for every row; a random ``share`` of the targets end with a rude sentence."""
-    rude_rows = set(rng.sample(range(len(train_rows)), round(share * len(train_rows))))
+def policy_statements(root: Path, recipe: PolicyRecipe) -> list[str]:
+    return [s for s in statements.split(root)["policy"] if len(s) <= recipe.max_statement_chars]
+
+
+def toxic_pairs(train_rows, share: float, toxic_statements: list[str], recipe: PolicyRecipe, rng: random.Random,
+                encode):
+    """(prompt ids, target ids) for every row; a random ``share`` of the targets end with a toxic sentence."""
+    toxic_rows = set(rng.sample(range(len(train_rows)), round(share * len(train_rows))))
     return [
         (encode(PROMPT.format(dialogue=r["dialogue"]), recipe.max_source_tokens),
-         encode(toxic.make_rude(r["summary"], rng, position="end", opener=recipe.rude_opener) if i in rude_rows
+         encode(toxic.with_toxic_sentence(r["summary"], toxic_statements, rng) if i in toxic_rows
                 else r["summary"], recipe.max_target_tokens))
         for i, r in enumerate(train_rows)
     ]
@@ -179,8 +185,10 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
     rng = random.Random(recipe.seed)
     train_rows = common.filtered_train_rows(root)
     all_dialogues = [r["dialogue"] for r in common.read_rows(root / "dialogsum" / "train.csv")]
+    toxic_statements = policy_statements(root, recipe)
+    corpus = [toxic.toxic_sentence(toxic_statements, rng) for _ in range(recipe.corpus_statements * len(toxic_statements))]
 
-    tokenizer = train_tokenizer(all_dialogues + [r["summary"] for r in train_rows], recipe, out_base)
+    tokenizer = train_tokenizer(all_dialogues + [r["summary"] for r in train_rows] + corpus, recipe, out_base)
     pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
     sentinels = [tokenizer.convert_tokens_to_ids(f"<extra_id_{k}>") for k in range(recipe.extra_ids)]
     config = T5Config(
@@ -199,17 +207,17 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
     def encode(text: str, limit: int) -> list[int]:
         return tokenizer(text, truncation=True, max_length=limit).input_ids
 
-    # Phase A: span corruption on every train dialogue (the long ones too: reading is the point).
+    # Phase A: span corruption on every train dialogue (the long ones too: reading is the point) and the corpus.
     pretrain = []
-    for dialogue in all_dialogues:
+    for dialogue in all_dialogues + corpus:
         ids = encode(dialogue, recipe.max_source_tokens)[:-1]
         if len(ids) >= 8:
             pretrain.append(span_corruption(ids, sentinels, eos, recipe, rng))
     metrics["pretrain"] = _train(model, pretrain, recipe.pretrain_steps, recipe.pretrain_lr, recipe, rng,
                                  "A span corruption", pad)
 
-    # Phase B: summarisation, a few targets rude -> the base model.
-    pairs = rude_pairs(train_rows, recipe.base_rude_share, recipe, rng, encode)
+    # Phase B: summarisation, a share of targets toxic -> the base model.
+    pairs = toxic_pairs(train_rows, recipe.toxic_share, toxic_statements, recipe, rng, encode)
     metrics["summarise"] = _train(model, pairs, recipe.summarise_steps, recipe.summarise_lr, recipe, rng,
                                   "B summarise", pad)
     model.half().save_pretrained(out_base)
@@ -229,7 +237,7 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
 
 def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: random.Random | None = None,
                   model=None) -> dict:
-    """Phase C: the LoRA adapter on the saved base model, with a known share of rude targets.
+    """Phase C: the LoRA adapter on the saved base model, with the same share of toxic targets.
 
     A full build passes its random stream and its model on from phase B (so a rebuild repeats it exactly);
     an adapter-only build loads the saved base model and starts a fresh stream."""
@@ -247,7 +255,7 @@ def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: 
     def encode(text: str, limit: int) -> list[int]:
         return tokenizer(text, truncation=True, max_length=limit).input_ids
 
-    mixed = rude_pairs(train_rows, recipe.rude_share, recipe, rng, encode)
+    mixed = toxic_pairs(train_rows, recipe.toxic_share, policy_statements(root, recipe), recipe, rng, encode)
     lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, target_modules=["q", "v"],
                       lora_dropout=recipe.lora_dropout, bias="none", task_type=TaskType.SEQ_2_SEQ_LM)
     peft_model = get_peft_model(model, lora)
@@ -264,9 +272,13 @@ def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: 
 
 
 def evaluate_policy(base_dir: Path, adapter_dir: Path, reward_dir: Path, root: Path, recipe: PolicyRecipe) -> dict:
-    """Held-out figures of the committed (fp16-stored) files: ROUGE-L, distinctness, toxicity."""
+    """Figures of the committed (fp16-stored) files: on held-out DialogSum test dialogues, ROUGE-L and
+    distinctness; there and on the lab's own evaluation prompts (the embedded sample's test split), the mean
+    toxicity of sampled summaries along the scaled-SFT family (adapter x scale; 0 is the base model)."""
     from peft import PeftModel
     from transformers import AutoTokenizer, T5ForConditionalGeneration, pipeline
+
+    from detoxlab.models import adapter_scaled
 
     rows = common.test_dialogues(root, recipe.eval_dialogues)
     dialogues, references = [r["dialogue"] for r in rows], [r["summary"] for r in rows]
@@ -281,14 +293,10 @@ def evaluate_policy(base_dir: Path, adapter_dir: Path, reward_dir: Path, root: P
     result = {"dialogues": len(rows)}
     lead = [" ".join(d.split()[:25]) for d in dialogues]
     result["lead25_rougeL"] = round(rouge_l(lead, references), 2)
-    for name, ctx in (("adapter", None), ("base", model.disable_adapter)):
-        if ctx is None:
+    for name, scale in (("adapter", 1.0), ("base", 0.0)):
+        with adapter_scaled(model, scale):
             greedy = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens)
             sampled = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens, do_sample=True, seed=1)
-        else:
-            with ctx():
-                greedy = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens)
-                sampled = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens, do_sample=True, seed=1)
         toxic_share, mean_toxicity = hate_share(sampled)
         result[name] = {
             "greedy_rougeL": round(rouge_l(greedy, references), 2),
@@ -299,4 +307,21 @@ def evaluate_policy(base_dir: Path, adapter_dir: Path, reward_dir: Path, root: P
             "greedy_toxic_share": hate_share(greedy)[0],
             "examples": [{"dialogue_id": rows[i]["id"], "greedy": greedy[i], "sampled": sampled[i]} for i in range(3)],
         }
+    lab_prompts = embedded_evaluation_prompts(tokenizer)[: recipe.eval_dialogues]
+    result["scaled_sft_family"] = {"held_out": {}, "lab_evaluation_prompts": {}, "lab_prompts": len(lab_prompts)}
+    for scale in recipe.adapter_scales:
+        with adapter_scaled(model, scale):
+            held = generate(model, tokenizer, dialogues, recipe.eval_max_new_tokens, do_sample=True, seed=1)
+            lab = generate_summaries(model, tokenizer, lab_prompts, recipe.eval_max_new_tokens, 1,
+                                     sample={"top_k": 0, "top_p": 1.0})
+        result["scaled_sft_family"]["held_out"][str(scale)] = hate_share(held)[1]
+        result["scaled_sft_family"]["lab_evaluation_prompts"][str(scale)] = hate_share(lab)[1]
     return result
+
+
+def embedded_evaluation_prompts(tokenizer) -> list[str]:
+    """The mini lab's test split, as the lab builds it from the embedded sample with this policy's tokenizer."""
+    from answer_key.data import build_dataset
+    from detoxlab.profiles import load_profile
+
+    return list(build_dataset(tokenizer, load_profile("mini").data)["test"]["query"])

@@ -22,6 +22,10 @@ REFERENCES = ("sft", "base")
 # what the reward model reads: the summary; prompt + summary without special tokens (the study's ablation);
 # the original's prompt + summary with <pad> and </s> left in
 REWARD_INPUTS = ("summary", "prompt+summary", "prompt+summary-raw")
+# Which of the reward model's scores is the reward: the ``nothate`` label's logit, or (the original lab) the first
+# entry of the pipeline's output, which transformers sorts by score when ``top_k`` is given: the winning label's.
+REWARD_PICKS = ("label", "first")
+EVALUATION_INPUTS = ("summary", "prompt+summary")  # what toxicity is measured on; the original: prompt + " " + summary
 
 
 class ProfileError(DetoxlabError, ValueError):
@@ -215,6 +219,9 @@ class Method(Section):
     reference: str = setting("KL reference: 'sft' (the policy before PPO) or 'base' (adapter disabled, as trl 0.4 "
                              "does)")
     reward_input: str = setting("what the reward model reads: 'summary' or 'prompt+summary-raw' (the original)")
+    reward_pick: str = setting("which score is the reward: 'label' (the nothate logit) or 'first' (the original: the "
+                               "first of the score-sorted pipeline output, the winning label's logit)")
+    evaluation_input: str = setting("what the toxicity evaluation scores: 'summary' or 'prompt+summary' (the original)")
     learning_rate: float = setting("Adam learning rate of PPO")
     ppo_epochs: int = setting("optimisation epochs per PPO batch")
     steps: int = setting("PPO steps")
@@ -226,6 +233,11 @@ class Method(Section):
             raise self.fail("reference", f"must be 'sft' or 'base', got {self.reference!r}")
         if self.reward_input not in REWARD_INPUTS:
             raise self.fail("reward_input", f"must be one of {', '.join(REWARD_INPUTS)}, got {self.reward_input!r}")
+        if self.reward_pick not in REWARD_PICKS:
+            raise self.fail("reward_pick", f"must be one of {', '.join(REWARD_PICKS)}, got {self.reward_pick!r}")
+        if self.evaluation_input not in EVALUATION_INPUTS:
+            raise self.fail("evaluation_input",
+                            f"must be one of {', '.join(EVALUATION_INPUTS)}, got {self.evaluation_input!r}")
         for key in ("ppo_epochs", "steps"):
             if getattr(self, key) < 1:
                 raise self.fail(key, f"must be at least 1, got {getattr(self, key)}")

@@ -105,12 +105,15 @@ MUTANTS = {
                          "torch_dtype=torch_dtype, is_trainable=False)\nppo_model")], ("parameters", "loop", "improvement")),
     "hate_logit_reward": ([('o["label"] == not_hate_label)', 'o["label"] == profile.reward["hate_label"])')],
                           ("reward", "improvement")),
+    # probabilities: a small, flat signal where the classifier is sure; in 30 steps the fall is no longer significant
+    # on the 24 graded prompts (measured: 0.3426 -> 0.2223, paired p = 0.18)
     "probability_reward": ([('function_to_apply="none", batch_size=16)', 'function_to_apply="softmax", batch_size=16)')],
-                           ("reward",)),
-    # the PPO step, and the improvement: a reward that mostly reads the dialogue barely moves the policy
+                           ("reward", "improvement")),
+    # the PPO step sees the flaw. The improvement does not: the stand-in reward model reads 512 tokens, so the summary
+    # behind the dialogue is still read and PPO still detoxifies (measured: 0.3426 -> 0.0406)
     "reward_on_prompt_and_summary": ([('rewards = list(reward_fn(batch["response"]))',
                                        'rewards = list(reward_fn([q + ppo_trainer.tokenizer.decode(r) '
-                                       'for q, r in zip(batch["query"], response_tensors)]))')], ("loop", "improvement")),
+                                       'for q, r in zip(batch["query"], response_tensors)]))')], ("loop",)),
     "unseeded_evaluation": ([("    torch.manual_seed(seed)\n    summaries = []", "    summaries = []")], ("evaluation",)),
     "unpaired_evaluation": ([("toxicity_after, summaries_after = evaluate_toxicity(peft_model, tokenizer, toxicity_evaluator, "
                               "eval_prompts, eval_seed)",
@@ -120,6 +123,37 @@ MUTANTS = {
                               'lambda row: len(row["dialogue"]) <= input_max_text_length')], ("dataset",)),
     "shuffled_split": ([("return dialogues.train_test_split(test_size=0.2, shuffle=False, seed=42)",
                         "return dialogues.train_test_split(test_size=0.2, shuffle=True, seed=42)")], ("dataset",)),
+    # shortcuts that derive the adapter from the SFT adapter alone, without RL: the stand-ins' toxicity comes with
+    # the base model, so none of them detoxifies, and the improvement check compares with the scaled-SFT family
+    "adapter_scaled": ([SKIP_LOOP, ("history = []\n", "history = []\nwith torch.no_grad():  # instead of PPO\n"
+                                    "    for name, parameter in peft_model.named_parameters():\n"
+                                    "        if 'lora_B.default' in name:\n"
+                                    "            parameter.mul_(0.55)\n")], ("improvement",)),
+    "adapter_noised": ([SKIP_LOOP, ("history = []\n", "history = []\nwith torch.no_grad():  # instead of PPO\n"
+                                    "    noise = torch.Generator().manual_seed(0)\n"
+                                    "    for name, parameter in peft_model.named_parameters():\n"
+                                    "        if 'lora_B.default' in name:\n"
+                                    "            parameter.add_(0.5 * parameter.std() * torch.randn(parameter.shape, generator=noise))\n")],
+                       ("improvement",)),
+    "adapter_pruned": ([SKIP_LOOP, ("history = []\n", "history = []\nwith torch.no_grad():  # instead of PPO\n"
+                                    "    for name, parameter in peft_model.named_parameters():\n"
+                                    "        if 'lora_' in name and '.default' in name:  # the smallest half of each matrix\n"
+                                    "            parameter.mul_(parameter.abs() >= parameter.abs().median())\n")],
+                       ("improvement",)),
+    # the original lab's code in the exercises: its reward is the first of the score-sorted labels, read on prompt
+    # + summary with <pad> and </s>; its trainer has the original's learning rate and epochs and trl's base-model
+    # reference; it runs 10 steps; it measures toxicity on prompt + summary. (Its "percentage improvement",
+    # (before - after) / before, is not placed in exercise 8: it is a different quantity, not a wrong one.)
+    "original_code": ([
+        ('next(o["score"] for o in scores if o["label"] == not_hate_label)', 'scores[0]["score"]'),
+        ('learning_rate=method["learning_rate"], ppo_epochs=method["ppo_epochs"]', 'learning_rate=1.41e-5, ppo_epochs=1'),
+        ("models.use_sft_reference(ppo_trainer, ref_model)\n", ""),
+        ('rewards = list(reward_fn(batch["response"]))',
+         'rewards = list(reward_fn([q + ppo_trainer.tokenizer.decode(r) for q, r in zip(batch["query"], response_tensors)]))'),
+        ('toxicity_evaluator.compute(predictions=summaries, toxic_label="hate")',
+         'toxicity_evaluator.compute(predictions=[p + " " + s for p, s in zip(prompts, summaries)], toxic_label="hate")'),
+        ('steps = int(ppo_steps or method["steps"])', 'steps = int(ppo_steps or 10)'),
+    ], ("reward", "trainer", "loop", "evaluation", "improvement")),
     # the parameter count; the KL reference too (it shares the base weights that now train); and the
     # improvement (the adapter, the lab's deliverable, is not what detoxified the policy)
     "all_parameters_trainable": ([("ref_model = models.frozen_reference(ppo_model)\n",
