@@ -47,12 +47,12 @@ def put_in_hub_cache(cache: Path, repo_id: str, revision: str, source: Path, nam
 ROBERTA_FILE_NAMES = {"merges.txt": "#version: 0.2\n", "vocab.json": "{}\n"}
 
 
-def reward_model_source() -> Path:
-    """A temporary folder of the stand-in reward model's files, plus the file names the full profile requires of
-    RoBERTa's."""
+def reward_model_source(dest: Path | None = None) -> Path:
+    """A folder (``dest``, or a new temporary one) of the stand-in reward model's files, plus the file names the
+    full profile requires of RoBERTa's."""
     import tempfile
 
-    source = Path(tempfile.mkdtemp(prefix="reward-model-as-full-"))
+    source = Path(dest) if dest is not None else Path(tempfile.mkdtemp(prefix="reward-model-as-full-"))
     shutil.copytree(STAND_INS / "reward-model", source, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
     for name, text in ROBERTA_FILE_NAMES.items():
         (source / name).write_text(text)

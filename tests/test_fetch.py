@@ -190,7 +190,7 @@ def test_hub_offline_cache_is_verified_and_recorded(tmp_path):
 
 def test_hub_branch_revision_records_the_commit(tmp_path):
     model, _ = hub_model("facebook/roberta-hate-speech-dynabench-r4-target")
-    snapshot = put_in_hub_cache(tmp_path, model.repo_id, model.revision, reward_model_source())
+    snapshot = put_in_hub_cache(tmp_path, model.repo_id, model.revision, reward_model_source(tmp_path / "reward-model"))
     record = fetch.fetch_hub_model(model, tmp_path, {}, log=lambda _: None)
     assert record["revision"] == model.revision and record["commit"] == snapshot.name != model.revision
 

@@ -20,6 +20,7 @@ import pytest
 from detoxlab.assets import STAND_INS
 from detoxlab.data import EMBEDDED_DIR
 from detoxlab.profiles import load_profile
+from asset_layout import reward_model_source
 from test_fetch import ADAPTER, URI, bucket, full_profile_for_tests, s3_server  # noqa: F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +35,7 @@ def hub(tmp_path):
     """The stand-ins laid out as the servers' ``make`` lays out the real shapes; yields the hub's address."""
     root = tmp_path / "served" / "hub"
     for repo_id, source in ((standin_servers.FLAN, STAND_INS / "policy-base"),
-                            (standin_servers.ROBERTA, STAND_INS / "reward-model")):
+                            (standin_servers.ROBERTA, reward_model_source(tmp_path / "reward-model"))):
         shutil.copytree(source, root / "models" / repo_id)
     data = root / "datasets" / standin_servers.DIALOGSUM
     data.mkdir(parents=True)
