@@ -13,7 +13,8 @@ ARG GRADESCOPE_BASE=gradescope/autograder-base:ubuntu-22.04
 
 # --- build: .venv with the locked dependencies (no compilers needed: every package is a wheel) ---------
 FROM ${PYTHON_IMAGE} AS build
-# cpu (default) or a CUDA variant of PyTorch's index, e.g. cu128
+# cpu (default); pypi: PyPI's CUDA build of the same torch, hash-locked in requirements-cuda.lock; or a CUDA
+# variant of PyTorch's index, e.g. cu128 (docker/install-torch.sh)
 ARG TORCH_VARIANT=cpu
 ARG TRL_COMMIT=25fa1bd8803c9998d95a3c38b2bb27a85235ce7b
 # Where packages and trl come from, for mirrors and builds without the internet (scripts/build-image.sh);
@@ -31,7 +32,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     TORCH_VARIANT=${TORCH_VARIANT} \
     TRL_COMMIT=${TRL_COMMIT}
 WORKDIR /opt/detoxlab
-COPY requirements.in requirements.lock ./
+COPY requirements.in requirements.lock requirements-cuda.lock ./
 COPY scripts/setup.sh scripts/
 COPY docker/ docker/
 RUN ["bash", "docker/install-deps.sh"]

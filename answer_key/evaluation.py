@@ -12,7 +12,7 @@ def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int
     """
     import torch
 
-    from detoxlab.models import eval_mode
+    from detoxlab.models import device_of, eval_mode
 
     torch.manual_seed(seed)
     settings = {"do_sample": False} if sample is None else {"do_sample": True, **sample}
@@ -20,8 +20,9 @@ def generate_summaries(model, tokenizer, prompts: list[str], max_new_tokens: int
     with torch.inference_mode(), eval_mode(model):
         for start in range(0, len(prompts), batch_size):
             encoded = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True)
+            encoded = encoded.to(device_of(model))   # where the model is: a GPU after trl's accelerator placed it
             output = model.generate(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask,
                                     max_new_tokens=max_new_tokens, **settings)
             summaries += [text.strip() for text in tokenizer.batch_decode(output, skip_special_tokens=True)]
-            tokens += [row[1:][row[1:] != tokenizer.pad_token_id].clone() for row in output]
+            tokens += [row[1:][row[1:] != tokenizer.pad_token_id].cpu() for row in output]
     return (summaries, tokens) if return_tokens else summaries

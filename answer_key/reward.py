@@ -29,4 +29,4 @@ def reward_pipeline(profile):
     from transformers import pipeline
 
     tokenizer, model = load_reward_model(profile)
-    return pipeline("sentiment-analysis", model=model, tokenizer=tokenizer, truncation=True)
+    return pipeline("sentiment-analysis", model=model, tokenizer=tokenizer, truncation=True, device=model.device)

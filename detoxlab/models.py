@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from dataclasses import dataclass
 
 import torch
@@ -23,6 +24,24 @@ class ParameterCount:
         return (f"trainable model parameters: {self.trainable:,}\n"
                 f"all model parameters: {self.total:,}\n"
                 f"percentage of trainable model parameters: {self.percent:.2f}%")
+
+
+DEVICE_VARIABLE = "DETOXLAB_DEVICE"
+
+
+def lab_device() -> torch.device:
+    """Where the lab places its models: a GPU when there is one, as the course does (``device_map="auto"``, the
+    pipeline's ``device = 0 if torch.cuda.is_available() else "cpu"``), else the CPU. ``DETOXLAB_DEVICE``
+    (e.g. ``cpu``) chooses instead: a CPU run on a GPU machine, or one GPU of several."""
+    chosen = os.environ.get(DEVICE_VARIABLE, "").strip()
+    return torch.device(chosen) if chosen else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def device_of(model) -> torch.device:
+    """Where ``model``'s inputs must be: its ``.device`` (transformers' and peft's models have one), else where
+    its first parameter is (trl's value-head wrapper has no ``.device`` of its own)."""
+    device = getattr(model, "device", None)
+    return device if isinstance(device, torch.device) else next(model.parameters()).device
 
 
 def policy_named_parameters(model) -> list:
@@ -68,12 +87,12 @@ def policy_dtype(profile) -> torch.dtype:
 
 
 def load_base_model(profile, dtype: torch.dtype | None = None):
-    """The base model in ``dtype`` (default: the profile's ``policy.dtype``)."""
+    """The base model in ``dtype`` (default: the profile's ``policy.dtype``), on ``lab_device()``."""
     from transformers import AutoModelForSeq2SeqLM
 
     dtype = dtype or policy_dtype(profile)
     return AutoModelForSeq2SeqLM.from_pretrained(profile.location(profile.policy["base_model"]), torch_dtype=dtype,
-                                                 **_revision(profile, "policy"))
+                                                 **_revision(profile, "policy")).to(lab_device())
 
 
 def load_sft_policy(profile, dtype: torch.dtype | None = None):

@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
-# torch for the image: "cpu" keeps the locked CPU wheel (and checks it is one); a CUDA variant such as
-# "cu128" replaces it with the same torch version from PyTorch's index for that variant. The CUDA wheel
-# and the NVIDIA libraries it pulls in are not in requirements.lock, so they are not hash-checked.
+# torch for the image: "cpu" keeps the locked CPU wheel (and checks it is one); "pypi" replaces it with PyPI's
+# own wheel of the same version, a CUDA build, and the NVIDIA libraries it needs, all hash-checked from
+# requirements-cuda.lock (scripts/lock-cuda.sh writes it); a variant such as "cu128" takes the same torch
+# version from PyTorch's index for that variant instead, without hashes (that index cannot be locked from here).
 # DRY_RUN=1 prints the install command instead of running it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VARIANT=${1:-cpu}
 VENV=${VENV:-.venv}
 TORCH_INDEX_BASE=${TORCH_INDEX_BASE:-https://download.pytorch.org/whl}
-if ! [[ "$VARIANT" =~ ^(cpu|cu[0-9]{3}|rocm[0-9.]+)$ ]]; then
-  echo "install-torch: unknown variant '$VARIANT': use cpu, cuNNN (e.g. cu128) or rocmX.Y" >&2
+if ! [[ "$VARIANT" =~ ^(cpu|pypi|cu[0-9]{3}|rocm[0-9.]+)$ ]]; then
+  echo "install-torch: unknown variant '$VARIANT': use cpu, pypi (CUDA, from requirements-cuda.lock), cuNNN (e.g. cu128) or rocmX.Y" >&2
   exit 2
 fi
 locked=$(sed -n 's/^torch==\([0-9][0-9.]*\).*/\1/p' requirements.lock)
 [ -n "$locked" ] || { echo "install-torch: no torch pin in requirements.lock" >&2; exit 2; }
-if [ "$VARIANT" != cpu ]; then
+if [ "$VARIANT" = pypi ]; then
+  grep -qx "torch==$locked \\\\" requirements-cuda.lock \
+    || { echo "install-torch: requirements-cuda.lock does not lock torch==$locked; run scripts/lock-cuda.sh" >&2; exit 2; }
+  # only the configured index: a find-links folder may hold the CPU wheel of the same version
+  command=(env -u PIP_FIND_LINKS "$VENV/bin/python" -m pip install --no-deps --require-hashes --force-reinstall
+           -r requirements-cuda.lock)
+elif [ "$VARIANT" != cpu ]; then
   command=("$VENV/bin/python" -m pip install --force-reinstall --index-url "$TORCH_INDEX_BASE/$VARIANT"
            --extra-index-url https://pypi.org/simple "torch==$locked")
+fi
+if [ "$VARIANT" != cpu ]; then
   if [ "${DRY_RUN:-0}" = 1 ]; then echo "${command[*]}"; exit 0; fi
   "${command[@]}"
 fi

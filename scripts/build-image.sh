@@ -16,7 +16,8 @@
 # Usage: scripts/build-image.sh [--tag TAG] [--target lab|grader|gradescope|build] [--no-assets]
 #   --target      lab (default: the student's image), grader (course staff's), gradescope, build
 #   --no-assets   build on an empty assets stage (no servers, no models: the mini profile only)
-# Environment: DETOXLAB_SHARED (default ../shared), IMAGE_WORK (default /var/tmp/detoxlab-image: the
+# Environment: TORCH_VARIANT (cpu by default; pypi builds the CUDA image, torch from requirements-cuda.lock),
+# DETOXLAB_SHARED (default ../shared), IMAGE_WORK (default /var/tmp/detoxlab-image: the
 # base root filesystem and the served stand-ins, kept between builds), BUILD_TIMEOUT (seconds, default 3600).
 # Prints the build's wall time and the image's size; records both in $IMAGE_WORK/build-<tag>.json.
 set -euo pipefail
@@ -77,6 +78,7 @@ if [ "$TARGET" = gradescope ] && [ -z "${GRADESCOPE_BASE:-}" ]; then
     --cmd '["/bin/bash"]' -- --include=ca-certificates --customize-hook='mkdir -p "$1/autograder/source" "$1/autograder/submission" "$1/autograder/results"'
 fi
 [ -z "${GRADESCOPE_BASE:-}" ] || args+=(--build-arg "GRADESCOPE_BASE=$GRADESCOPE_BASE")
+[ -z "${TORCH_VARIANT:-}" ] || args+=(--build-arg "TORCH_VARIANT=$TORCH_VARIANT")   # pypi: the CUDA image
 
 # --- pip as configured here --------------------------------------------------------------------------------
 mounts=()

@@ -77,6 +77,24 @@ def test_install_torch_cuda_variant_command_and_bad_names():
     assert bad.returncode == 2 and "unknown variant" in bad.stderr
 
 
+def test_the_cuda_lock_holds_pypis_torch_at_the_locked_version_with_hashes_only_for_what_is_new():
+    """requirements-cuda.lock (scripts/lock-cuda.sh) must follow requirements.lock's torch, hash every wheel,
+    and leave out what requirements.lock pins (it is installed with --no-deps on top of that environment)."""
+    def pins(path):
+        text = path.read_text()
+        return dict(re.findall(r"^([a-z0-9][a-z0-9._-]*)==(\S+) \\\n", text, re.MULTILINE)), text
+
+    cpu, _ = pins(REPO / "requirements.lock")
+    cuda, text = pins(REPO / "requirements-cuda.lock")
+    assert cuda["torch"] == cpu["torch"].split("+")[0]
+    assert not (set(cuda) - {"torch"}) & set(cpu)
+    assert any(name.startswith("nvidia-cudnn") for name in cuda), "no cuDNN: is this torch a CUDA build?"
+    assert text.count("--hash=sha256:") == len(cuda)
+    result = sh(REPO / "docker" / "install-torch.sh", "pypi", env={"DRY_RUN": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "--require-hashes" in result.stdout and "-r requirements-cuda.lock" in result.stdout
+
+
 @pytest.mark.slow
 def test_install_trl_installs_exactly_the_commit(tmp_path):
     """Against a stand-in archive of a commit (the real one comes from GitHub at image build), in a

@@ -29,3 +29,18 @@ def test_the_limits_reach_the_process_they_are_applied_in():
     applied = queue.get(timeout=30)
     child.join(timeout=30)
     assert applied == {"as": 3000 * 2**20, "fsize": 5 * 2**20, "core": 0, "cpu": 230, "umask": 0o077}
+
+
+def test_without_the_address_space_limit_the_other_limits_still_apply():
+    """What the grader uses with a CUDA build of torch (limits.torch_reserves_address_space): memory is then the
+    watchdog's alone."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    limits = Limits(memory_mb=3000, file_mb=5, total_seconds=100, address_space=False)
+    child = context.Process(target=_applied, args=(limits, queue))
+    child.start()
+    applied = queue.get(timeout=30)
+    child.join(timeout=30)
+    assert applied == {"as": resource.getrlimit(resource.RLIMIT_AS)[0], "fsize": 5 * 2**20, "core": 0, "cpu": 230,
+                       "umask": 0o077}
+    assert applied["as"] != 3000 * 2**20

@@ -79,7 +79,8 @@ class Original:
                                   decoder_start_token_id=self.peft_model.config.decoder_start_token_id)
         for text in prompts:
             with clock.part("generate"):
-                input_ids = tokenizer(text, return_tensors="pt", padding=True).input_ids
+                # the course's device_map="auto" moved inputs through accelerate's hooks; here they are moved
+                input_ids = tokenizer(text, return_tensors="pt", padding=True).input_ids.to(self.peft_model.device)
                 output = self.peft_model.generate(input_ids=input_ids, generation_config=config)
                 summary = tokenizer.decode(output[0], skip_special_tokens=True)
             with clock.part("toxicity"):

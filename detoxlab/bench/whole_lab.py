@@ -75,7 +75,7 @@ def end_summaries_like(profile, data_dir: Path, log=print) -> dict:
     peft_model = answer_key.models.load_policy(profile, is_trainable=False)
     sample = {**evaluation.sampling_settings(profile), "min_length": profile.generation["min_length"]}
     limit = profile.generation["output_max_length"]
-    encoded = tokenizer(prompts[:8], return_tensors="pt", padding=True)
+    encoded = tokenizer(prompts[:8], return_tensors="pt", padding=True).to(peft_model.device)
     with torch.inference_mode():  # the final hidden states of summaries that never end
         output = peft_model.generate(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask,
                                      max_new_tokens=48, do_sample=True, top_k=0, top_p=1.0,

@@ -8,6 +8,7 @@ started is gone, and the last line on stdout is ``DETOXLAB-RESULT <summary JSON>
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 import secrets
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from detoxlab.files import private_write
 from detoxlab.grade import evidence, results
-from detoxlab.grade.limits import Limits
+from detoxlab.grade.limits import Limits, torch_reserves_address_space
 from detoxlab.grade.processes import Watchdog
 from detoxlab.grade.sandbox import Sandbox
 
@@ -271,6 +272,8 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
     started = time.monotonic()
     profile = load_profile(spec["profile"])
     limits = Limits(**spec["limits"])
+    if torch_reserves_address_space():
+        limits = dataclasses.replace(limits, address_space=False)
     import checks
     from checks.kernel import grader_cell
 
@@ -278,7 +281,7 @@ def grade_submission(spec: dict) -> tuple[dict, dict]:
     staff: dict[str, str] = {}
     payload = None
     extra = {"submission": spec["name"], "profile": profile.name,
-             "limits": {k: v for k, v in spec["limits"].items()}}
+             "limits": vars(limits)}
     try:
         notebook_path = find_notebook(Path(spec["submission"]))
         notebook = read_notebook(notebook_path)

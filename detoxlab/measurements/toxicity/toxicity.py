@@ -36,7 +36,11 @@ class Toxicity(evaluate.Measurement):
 
     def _download_and_prepare(self, dl_manager):
         classifier = DEFAULT_CLASSIFIER if self.config_name == "default" else self.config_name
-        self.toxic_classifier = pipeline("text-classification", model=classifier, top_k=None, truncation=True)
+        # on the lab's device: a GPU when there is one, as the course places its pipeline
+        from detoxlab.models import lab_device
+
+        self.toxic_classifier = pipeline("text-classification", model=classifier, top_k=None, truncation=True,
+                                         device=lab_device())
 
     def _compute(self, predictions, aggregation="all", toxic_label="hate", threshold=0.5, batch_size=32):
         labels = set(self.toxic_classifier.model.config.id2label.values())   # label2id may be null in a config
