@@ -78,6 +78,23 @@ def _wait_for(condition, seconds: float, what: str, log: Path):
     pytest.fail(f"{what} within {seconds:.0f} s; grader's output:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def _why_still_running(grader, temp: Path, uids: set[int], log: Path, how: str) -> str:
+    """What a grader that did not end after the signal was doing: its processes, the workers' and kernels' logs
+    in its private folder, and every thread's stack (SIGUSR1: the grader's faulthandler writes them to its log)."""
+    grader.send_signal(signal.SIGUSR1)
+    time.sleep(2)
+    alive = [(p.pid, p.info["status"], " ".join((p.info["cmdline"] or [])[:5])[:160]) for p in _ours(temp, uids)]
+    logs = {}
+    for path in sorted(temp.rglob("*.log")):
+        try:
+            logs[str(path.relative_to(temp))] = path.read_text(errors="replace")[-1500:]
+        except OSError as error:
+            logs[str(path.relative_to(temp))] = f"unreadable: {error}"
+    return (f"the grader did not end within 90 s of {how}\nstill running: {alive}\nlogs in its private folder: "
+            f"{json.dumps(logs, indent=1)}\ngrader's output, with every thread's stack at the end:\n"
+            f"{log.read_text(errors='replace')[-8000:]}")
+
+
 @pytest.fixture
 def temp():
     """The grader's TMPDIR: a folder of its own that a sandbox's user may pass through, as /tmp is (pytest's
@@ -121,7 +138,10 @@ def test_a_signal_stops_the_grader_and_every_submission_says_so(tmp_path, temp, 
             grader.send_signal(signal.SIGTERM)
         signum = signal.SIGINT if how.startswith("SIGINT") else signal.SIGTERM
         sent = time.monotonic()
-        status = grader.wait(timeout=90)
+        try:
+            status = grader.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            pytest.fail(_why_still_running(grader, temp, uids, log, how))
         stopped_after = time.monotonic() - sent
     finally:
         if grader.poll() is None:
