@@ -38,16 +38,16 @@ def summary_logprobs(model, tokenizer, prompts: list[str], summaries: list, batc
 
     from detoxlab.models import device_of, eval_mode
 
-    totals = []
+    totals, device = [], device_of(model)   # where the model is: a GPU after trl's accelerator placed it
     with torch.inference_mode(), eval_mode(model):
         for start in range(0, len(prompts), batch_size):
             encoded = tokenizer(prompts[start:start + batch_size], return_tensors="pt", padding=True)
-            encoded = encoded.to(device_of(model))   # where the model is: a GPU after trl's accelerator placed it
+            encoded = encoded.to(device)
             rows = summaries[start:start + batch_size]
             labels = torch.full((len(rows), max(1, max(len(r) for r in rows))), -100, dtype=torch.long)
             for i, row in enumerate(rows):
                 labels[i, :len(row)] = row
-            labels = labels.to(device_of(model))
+            labels = labels.to(device)
             logits = model(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask, labels=labels).logits
             # in float32: a bfloat16 policy's log-probabilities would keep only about three digits
             picked = logits.float().log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)

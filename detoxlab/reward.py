@@ -32,10 +32,10 @@ def logits(texts: list[str], tokenizer, model, batch_size: int = 32) -> torch.Te
     wherever the model is: the callers combine them with the lab's other CPU figures."""
     from detoxlab.models import device_of
 
-    rows = []
+    rows, device = [], device_of(model)
     for start in range(0, len(texts), batch_size):
         encoded = tokenizer(texts[start:start + batch_size], padding=True, truncation=True, return_tensors="pt")
-        rows.append(model(**encoded.to(device_of(model))).logits.float().cpu())
+        rows.append(model(**encoded.to(device)).logits.float().cpu())
     return torch.cat(rows) if rows else torch.empty(0, model.config.num_labels)
 
 

@@ -44,7 +44,8 @@ def torch_reserves_address_space() -> bool:
 
 def apply_limits(limits: Limits, own_user: bool) -> None:
     """Resource limits for this process and its children: address space (unless ``limits.address_space`` is
-    off), no core files, file size, CPU time, with ``own_user`` (a user id of the submission's alone) the number of processes; then umask 077."""
+    off), no core files, file size, CPU time, with ``own_user`` (a user id of the submission's alone) the
+    number of processes; then umask 077."""
     # Both are per process: RLIMIT_AS stops one runaway allocation (the sum over processes is the
     # watchdog's), and CPU time at twice the total allowance is a backstop should the watchdog not fire.
     applied = [(resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, limits.file_mb * 2**20),
