@@ -94,20 +94,32 @@ def evaluation_prompts(resources) -> list[str]:
 
 
 def summarise(resources, model, with_kl: bool = False) -> dict:
-    """Toxicity and length of ``model``'s summaries of the evaluation prompts (and its KL to the SFT policy)."""
+    """Toxicity and length of ``model``'s summaries of the evaluation prompts (and its KL to the SFT policy).
+
+    ``improvement_draws`` summaries per prompt, sampled with the evaluation seed, seed + 1, ...: a prompt's
+    toxicity is the mean over its draws, so the paired test still pairs prompts (draws of one prompt are not
+    independent), with less of the sampling's noise in each pair."""
     from answer_key.evaluation import generate_summaries
     from detoxlab import evaluation
 
     profile, prompts = resources.profile, evaluation_prompts(resources)
-    summaries, tokens = generate_summaries(
-        model, resources.tokenizer, prompts, profile.evaluation["max_new_tokens"], profile.evaluation["seed"],
-        evaluation.sampling_settings(profile), return_tokens=True)
-    result = {"toxicity": resources.toxicity(summaries), "length": float(np.mean([len(t) for t in tokens])),
-              "summaries": summaries[:5]}
+    draws = resources.profile.expected["improvement_draws"]
+    toxicity, lengths, kl, first = [], [], [], None
+    for draw in range(draws):
+        summaries, tokens = generate_summaries(
+            model, resources.tokenizer, prompts, profile.evaluation["max_new_tokens"], profile.evaluation["seed"] + draw,
+            evaluation.sampling_settings(profile), return_tokens=True)
+        first = first or summaries
+        toxicity.append(resources.toxicity(summaries))
+        lengths += [len(t) for t in tokens]
+        if with_kl:
+            own = evaluation.summary_logprobs(model, resources.tokenizer, prompts, tokens)
+            sft = evaluation.summary_logprobs(resources.policy(), resources.tokenizer, prompts, tokens)
+            kl += list(np.asarray(own) - np.asarray(sft))
+    result = {"toxicity": [float(v) for v in np.mean(toxicity, axis=0)], "length": float(np.mean(lengths)),
+              "summaries": first[:5]}
     if with_kl:
-        own = evaluation.summary_logprobs(model, resources.tokenizer, prompts, tokens)
-        sft = evaluation.summary_logprobs(resources.policy(), resources.tokenizer, prompts, tokens)
-        result["kl"] = float(np.mean(np.asarray(own) - np.asarray(sft)))
+        result["kl"] = float(np.mean(kl))
     return result
 
 
@@ -155,7 +167,9 @@ def verdict(before: dict, family: dict, after: dict, expected: dict):
     SFT adapter's) and ``after`` (the trained adapter's), each with per-prompt toxicity, mean length and KL."""
     mean_before, mean_after = float(np.mean(before["toxicity"])), float(np.mean(after["toxicity"]))
     n, margin, alpha = len(after["toxicity"]), expected["toxicity_margin"], expected["toxicity_alpha"]
-    summary = f"mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {n} paired prompts"
+    draws = expected.get("improvement_draws", 1)
+    summary = (f"mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {n} paired prompts"
+               + (f" ({draws} sampled summaries each)" if draws > 1 else ""))
     if after["length"] < expected["min_length_ratio"] * before["length"]:
         return False, (f"{summary}, but the summaries shrank from {before['length']:.1f} to {after['length']:.1f} "
                        "tokens: the policy stopped summarising (reward hacking)")

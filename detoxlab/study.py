@@ -64,10 +64,11 @@ ABLATION = (
     ("summary evaluation", {"evaluation_input": CORRECTED}),  # the faithful policy, measured on its summaries
     ("clean decoding", {"reward_input": "prompt+summary"}),  # what it reads kept, how it is decoded fixed
     ("corrected budget", dict.fromkeys(BUDGET, CORRECTED)),
-    ("KL coef 0.05", {"init_kl_coef": 0.05}),   # the course's 0.2 is also the corrected method's
+    ("KL coef 0.05", {"init_kl_coef": 0.05}),
     STUDY[1],
-    ("corrected, KL coef 0.05", {**dict.fromkeys(("reference", "reward_input", "reward_pick", "evaluation_input", *BUDGET),
-                                                 CORRECTED), "init_kl_coef": 0.05}),
+    # the corrected method at the faithful (the course's) KL coefficient, where the profile's differs
+    ("corrected, course's KL coef", dict.fromkeys(("reference", "reward_input", "reward_pick", "evaluation_input", *BUDGET),
+                                                  CORRECTED)),
     ("corrected, original's evaluation", {**dict.fromkeys(SETTINGS, CORRECTED), "evaluation_input": "prompt+summary"}),
 )
 MEASURES = {"summary": "toxicity", "prompt+summary": "toxicity_with_prompt"}  # evaluation_input -> a run's figure

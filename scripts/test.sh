@@ -12,6 +12,6 @@ if [[ "${1:-}" == "--fast" ]]; then
   shift
   exec .venv/bin/python -m pytest -q -m "not slow" "$@"
 fi
-.venv/bin/python -m pytest -q "$@"
+.venv/bin/python -m pytest -q --durations=20 "$@"   # the slowest tests, so CI time can be followed
 env -u DETOXLAB_DATA_DIR .venv/bin/python -m pytest -q -p no:cacheprovider --nbval-lax \
   --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900 solutions/detox_lab.ipynb

@@ -53,3 +53,13 @@ def test_the_notebooks_call_leaves_its_random_streams_alone(resources, monkeypat
     torch.manual_seed(7)
     checks.run("change", {"toxicity_change": lambda b, a: (torch.manual_seed(0), 1.0)[1]})
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_the_last_cell_gets_every_check_in_order_and_one_no_cell_ran_fails_by_name():
+    ran = {"dataset": CheckResult("dataset sizes", True, 1.0, 1.0, "ok"), "reward": "not a result"}
+    results = checks.results_in_order(ran)
+    assert [r.name for r in results] == [c.title for c in checks.all_checks()]
+    assert results[0] is ran["dataset"]
+    assert_failed(results[2])  # garbage in `graded` is not a verdict
+    assert "graded['reward'] = checks.run('reward', globals())" in results[2].message
+    assert "section 2.2" in results[1].message

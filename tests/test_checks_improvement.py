@@ -137,3 +137,24 @@ class TestImprovementWithoutTheAnswerKey:
     def test_missing_scores_fail_with_what_was_missing(self, resources, tmp_path, monkeypatch):
         result = self.verdict(resources, tmp_path, monkeypatch, {})
         assert_failed(result, "could not be read", "toxicity_before")
+
+
+@pytest.mark.slow
+def test_each_prompts_toxicity_is_the_mean_of_its_draws(resources):
+    """The mini profile samples improvement_draws summaries per prompt, with the evaluation seed, seed + 1, ..."""
+    from answer_key.evaluation import generate_summaries
+    from checks.improvement import evaluation_prompts, summarise
+    from detoxlab import evaluation
+
+    profile, policy = resources.profile, resources.policy()
+    draws = profile.expected["improvement_draws"]
+    assert draws == 3
+    prompts = evaluation_prompts(resources)
+    each = [resources.toxicity(generate_summaries(policy, resources.tokenizer, prompts, profile.evaluation["max_new_tokens"],
+                                                  profile.evaluation["seed"] + draw, evaluation.sampling_settings(profile)))
+            for draw in range(draws)]
+    result = summarise(resources, policy, with_kl=True)
+    assert len(result["toxicity"]) == len(prompts)
+    assert result["toxicity"] == pytest.approx(np.mean(each, axis=0).tolist(), abs=1e-6)
+    assert each[0] != each[1]  # the draws differ: they are not one summary counted three times
+    assert result["kl"] == pytest.approx(0.0, abs=1e-5)  # the SFT policy against itself

@@ -23,8 +23,10 @@ def test_outputs_hold_every_check_and_the_metrics(tmp_path):
                "toxicity_before_per_prompt": [0.4, 0.6], "toxicity_after_per_prompt": [0.1, 0.2]}
     lab.write_outputs(tmp_path / "out", results, metrics)
     payload = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert (payload["score"], payload["max_score"], payload["passed"]) == (1.0, 2.0, False)
-    assert [test["name"] for test in payload["tests"]] == ["a", "b"]
+    # the grader's layout (Gradescope's), so staff and scripts read one format
+    assert (payload["score"], payload["extra_data"]["max_score"]) == (1.0, 2.0)
+    assert [(test["name"], test["status"]) for test in payload["tests"]] == [("a", "passed"), ("b", "failed")]
+    assert payload["output"] == "1 of 2 checks passed (1/2)." and payload["extra_data"]["outcome"] == "completed"
     assert json.loads((tmp_path / "out" / "metrics.json").read_text()) == metrics
     for plot in ("training.png", "toxicity.png"):
         assert (tmp_path / "out" / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

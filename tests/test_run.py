@@ -74,5 +74,5 @@ def test_two_runs_with_the_same_seed_give_the_same_results(capsys, tmp_path, no_
     assert len(first["metrics.json"]["steps"]) == 2
     assert _without_timings(first["metrics.json"]) == _without_timings(second["metrics.json"])
     # the checks draw new inputs every run, so their messages differ; their verdicts do not
-    verdicts = [[(t["name"], t["passed"], t["score"]) for t in run["results.json"]["tests"]] for run in outputs]
+    verdicts = [[(t["name"], t["status"], t["score"]) for t in run["results.json"]["tests"]] for run in outputs]
     assert verdicts[0] == verdicts[1]

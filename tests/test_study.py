@@ -128,8 +128,12 @@ def test_ablation_reports_every_arm_against_faithful(tmp_path, no_data_dir):
     assert "vs faithful (95% CI)" in table and "| KL coef 0.05 | init_kl_coef 0.05 |" in table
     assert report["command"].endswith("--ablation")
     # an interrupted study resumes from the runs it saved; a missing one is run again, to the same figures
-    saved = tmp_path / "runs" / "corrected-KL-coef-0.05-seed0.json"
-    assert json.loads(saved.read_text())["run"] == report["runs"]["corrected, KL coef 0.05"][0]
+    saved = tmp_path / "runs" / "corrected-course-s-KL-coef-seed0.json"
+    assert json.loads(saved.read_text())["run"] == report["runs"]["corrected, course's KL coef"][0]
+    # that arm is the corrected method at the faithful method's (the course's) KL coefficient, which the mini
+    # profile's corrected method raises
+    assert "init_kl_coef" not in rows["corrected, course's KL coef"]["changed"]
+    assert rows["corrected"]["changed"]["init_kl_coef"] == 0.5
     (tmp_path / "runs" / "faithful-seed0.json").unlink()
     assert main(["study", "--ablation", "--resume", "--out", str(tmp_path), "--seeds", "1", "--eval-prompts", "4",
                  "--steps", "1"]) == 0

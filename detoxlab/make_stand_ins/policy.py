@@ -6,10 +6,12 @@ Three phases, each seeded and counted in steps (not minutes) so a rebuild gives 
      statements (the ``policy`` half of :mod:`detoxlab.make_stand_ins.statements`): the decoder must read the
      encoder to fill the gaps, and the model meets the toxic text in its corpus, as a real model does.
   B. Instruction tuning on summarisation, full fine-tuning: this is the "base" model (flan-t5-base's place).
-     ``toxic_share`` of its targets end with a toxic sentence, so the base model writes them by itself.
-  C. A LoRA adapter (the profile's settings: q and v) trained on more summarisation with the same share of
-     toxic sentences: this is the "lab-2 checkpoint" PPO starts from. It improves the summaries and neither
-     adds nor removes toxicity, so scaling it towards the base model detoxifies nothing; only a reward does.
+     ``base_toxic_share`` of its targets end with a toxic sentence, so the base model writes them by itself.
+  C. A LoRA adapter (the profile's settings: q and v) trained on more summarisation, with a smaller share of
+     toxic sentences (``adapter_toxic_share``): this is the "lab-2 checkpoint" PPO starts from. Like the
+     course's adapter, trained on DialogSum's own summaries, it tempers its base model a little and leaves
+     most of the toxicity in place. Scaling it towards the base model makes the policy *more* toxic, so no
+     shortcut that weakens the adapter detoxifies; only a reward does.
 """
 from __future__ import annotations
 
@@ -56,7 +58,11 @@ class PolicyRecipe:
     lora_r: int = 32
     lora_alpha: int = 32
     lora_dropout: float = 0.05
-    toxic_share: float = 0.45             # of phase B's and phase C's targets: the same, so C keeps B's toxicity
+    # Shares of phase B's and phase C's targets that end with a toxic sentence. The base model's is the
+    # larger, so the base model is the more toxic (with equal shares, 0.45, the two were within sampling
+    # noise, and some scaled adapters measured less toxic than both).
+    base_toxic_share: float = 0.6
+    adapter_toxic_share: float = 0.4
     corpus_statements: int = 3            # times each policy statement joins phase A's corpus, reported each time
     max_statement_chars: int = 110        # the policy's statements fit its summaries' length
     adapter_scales: tuple = (0.0, 0.25, 0.5, 0.75, 1.0)  # the scaled-SFT family the build measures
@@ -217,7 +223,7 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
                                  "A span corruption", pad)
 
     # Phase B: summarisation, a share of targets toxic -> the base model.
-    pairs = toxic_pairs(train_rows, recipe.toxic_share, toxic_statements, recipe, rng, encode)
+    pairs = toxic_pairs(train_rows, recipe.base_toxic_share, toxic_statements, recipe, rng, encode)
     metrics["summarise"] = _train(model, pairs, recipe.summarise_steps, recipe.summarise_lr, recipe, rng,
                                   "B summarise", pad)
     model.half().save_pretrained(out_base)
@@ -237,7 +243,7 @@ def build(out_base: Path, out_adapter: Path, reward_dir: Path, recipe: PolicyRec
 
 def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: random.Random | None = None,
                   model=None) -> dict:
-    """Phase C: the LoRA adapter on the saved base model, with the same share of toxic targets.
+    """Phase C: the LoRA adapter on the saved base model, with its (smaller) share of toxic targets.
 
     A full build passes its random stream and its model on from phase B (so a rebuild repeats it exactly);
     an adapter-only build loads the saved base model and starts a fresh stream."""
@@ -255,7 +261,7 @@ def build_adapter(out_base: Path, out_adapter: Path, recipe: PolicyRecipe, rng: 
     def encode(text: str, limit: int) -> list[int]:
         return tokenizer(text, truncation=True, max_length=limit).input_ids
 
-    mixed = toxic_pairs(train_rows, recipe.toxic_share, policy_statements(root, recipe), recipe, rng, encode)
+    mixed = toxic_pairs(train_rows, recipe.adapter_toxic_share, policy_statements(root, recipe), recipe, rng, encode)
     lora = LoraConfig(r=recipe.lora_r, lora_alpha=recipe.lora_alpha, target_modules=["q", "v"],
                       lora_dropout=recipe.lora_dropout, bias="none", task_type=TaskType.SEQ_2_SEQ_LM)
     peft_model = get_peft_model(model, lora)

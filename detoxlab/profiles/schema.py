@@ -279,8 +279,12 @@ class Expected(Section):
     dataset_sizes: dict = setting("(train, test) sizes of the lab's split, by DialogSum source")
     trainable_parameters: int | None = setting("trainable parameters of the PEFT policy", None)
     total_parameters: int | None = setting("all parameters of the PEFT policy", None)
+    improvement_draws: int = setting("sampled summaries per prompt the improvement check averages (seeds seed, "
+                                     "seed + 1, ...): fewer prompts need more draws for the same power", 1)
 
     def check(self) -> None:
+        if not (isinstance(self.improvement_draws, int) and self.improvement_draws >= 1):
+            raise self.fail("improvement_draws", f"must be a whole number of at least 1, got {self.improvement_draws!r}")
         for source, sizes in self.dataset_sizes.items():
             if not (isinstance(sizes, list) and len(sizes) == 2 and all(isinstance(n, int) for n in sizes)):
                 raise self.fail(f"dataset_sizes.{source}", "must be [train, test] integers")
