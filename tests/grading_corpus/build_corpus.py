@@ -105,12 +105,13 @@ MUTANTS = {
                          "torch_dtype=torch_dtype, is_trainable=False)\nppo_model")], ("parameters", "loop", "improvement")),
     "hate_logit_reward": ([('o["label"] == not_hate_label)', 'o["label"] == profile.reward["hate_label"])')],
                           ("reward", "improvement")),
-    # probabilities: a small, flat signal where the classifier is sure; in 30 steps the fall is no longer significant
-    # on the 24 graded prompts (measured: 0.3426 -> 0.2223, paired p = 0.18)
+    # probabilities: a small, flat signal where the classifier is sure, yet in 30 steps it still lowers toxicity on
+    # the 24 graded prompts (measured, three draws each: 0.4248 -> 0.2516, paired p = 0.0084): the adapter did
+    # detoxify, so only the reward check, which asks for the logit, fails it
     "probability_reward": ([('function_to_apply="none", batch_size=16)', 'function_to_apply="softmax", batch_size=16)')],
-                           ("reward", "improvement")),
+                           ("reward",)),
     # the PPO step sees the flaw. The improvement does not: the stand-in reward model reads 512 tokens, so the summary
-    # behind the dialogue is still read and PPO still detoxifies (measured: 0.3426 -> 0.0406)
+    # behind the dialogue is still read and PPO still detoxifies (measured: 0.4248 -> 0.1844)
     "reward_on_prompt_and_summary": ([('rewards = list(reward_fn(batch["response"]))',
                                        'rewards = list(reward_fn([q + ppo_trainer.tokenizer.decode(r) '
                                        'for q, r in zip(batch["query"], response_tensors)]))')], ("loop",)),
