@@ -25,10 +25,17 @@ def file_facts(path: Path) -> dict:
     return {"bytes": path.stat().st_size, "sha256": sha256(path)}
 
 
+# Files that are never assets: evaluate 0.4 writes its lock files beside the model its measurement is configured
+# with (git ignores them too), so a build that ran the measurement must not record one a clean clone lacks.
+NOT_ASSETS = ("*.arrow.lock",)
+
+
 def inventory(root: Path) -> dict[str, dict]:
-    """The manifest's ``files``: every file under ``root`` but the manifest, by its relative path."""
+    """The manifest's ``files``: every file under ``root`` but the manifest and ``NOT_ASSETS``, by its relative
+    path."""
     return {str(path.relative_to(root)): file_facts(path)
-            for path in sorted(root.rglob("*")) if path.is_file() and path.name != MANIFEST}
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and path.name != MANIFEST and not any(path.match(p) for p in NOT_ASSETS)}
 
 
 def verify(root: Path = STAND_INS, load: bool = True) -> list[str]:

@@ -112,3 +112,11 @@ def test_reward_signs_on_neutral_and_rude_summaries(reward_parts):
     rude = [toxic.make_rude(text, rng) for text in neutral]
     values = answer_key.reward.rewards(neutral + rude, tokenizer, model)
     assert (values[:3] > 0).all() and (values[3:] < 0).all(), values
+
+
+def test_the_inventory_leaves_out_evaluates_lock_files(tmp_path):
+    # evaluate 0.4 writes them beside the reward model when the measurement runs; a clean clone has none
+    (tmp_path / "reward-model").mkdir()
+    (tmp_path / "reward-model" / "config.json").write_text("{}")
+    (tmp_path / "reward-model" / "detoxlab-1-0.arrow.lock").write_text("")
+    assert list(assets.inventory(tmp_path)) == ["reward-model/config.json"]
