@@ -33,6 +33,14 @@ SUBMISSIONS = {
 }
 
 
+def _sigint_as_at_a_terminal() -> None:
+    """The grader starts with SIGINT at its default, as from a terminal. A process started in the background by
+    a shell without job control (``cmd &`` in a script, as a CI runner may start the tests) inherits SIGINT
+    ignored, and the grader rightly keeps an ignored SIGINT ignored (as under nohup): then "SIGINT to its
+    process group" would wait 90 s for nothing. That was this test's intermittent failure."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _notebook(source: str) -> dict:
     return {"cells": [{"cell_type": "code", "execution_count": None, "id": "only", "metadata": {}, "outputs": [],
                        "source": source}],
@@ -119,7 +127,7 @@ def test_a_signal_stops_the_grader_and_every_submission_says_so(tmp_path, temp, 
         grader = subprocess.Popen([sys.executable, "-m", "detoxlab.cli", "grade", str(submissions), "--out", str(out),
                                    "--jobs", "2", "--timeout-cell", "300", "--timeout-total", "400"],
                                   stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=PROJECT,
-                                  start_new_session=True)
+                                  start_new_session=True, preexec_fn=_sigint_as_at_a_terminal)
     uids: set[int] = set()
     try:
         if how == "SIGTERM during its set-up":  # its private folder exists: handlers are in place, no worker yet

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -185,7 +186,11 @@ class Sandbox:
 
     def _enter(self) -> None:
         """Runs in the kernel's process after fork, before exec: (as root) a private view of the file
-        system and the switch to the sandbox's user, then the limits."""
+        system and the switch to the sandbox's user, then the limits. SIGINT back at its default: the grader
+        interrupts a cell that runs past its limit with SIGINT, and a grader started in the background by a
+        shell without job control (``cmd &`` in a script) hands its children SIGINT ignored, which the kernel
+        would keep, so the cell would run on to the total limit."""
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         if self.isolate_user:  # the kernel's own copy of the connection file (jupyter_client keeps its file)
             shutil.copyfile(self._connection_file, self.root / "kernel.json")
             os.chown(self.root / "kernel.json", self.uid, self.gid)
