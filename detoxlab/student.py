@@ -113,7 +113,8 @@ ANSWERS = ("answer_key", "solutions", "tests")
 # call the answer key; the tests and the grading corpus hold solution code by design.
 STAFF_ONLY = (*ANSWERS, "docs", "gradescope", ".ci", "CONTRIBUTING.md",
               "detoxlab/run.py", "detoxlab/train.py", "detoxlab/study.py", "detoxlab/bench", "detoxlab/grade",
-              "detoxlab/make_stand_ins", "scripts/refresh_notebook_outputs.py", "scripts/dynahate_ceiling.py")
+              "detoxlab/make_stand_ins", "scripts/refresh_notebook_outputs.py", "scripts/dynahate_ceiling.py",
+              "scripts/improvement_margins.py")
 # Local state that is no one's material (as .dockerignore leaves it out of the image).
 LOCAL_STATE = (".git", ".venv", "out", ".pytest_cache", ".ruff_cache", "__pycache__", ".ipynb_checkpoints")
 
