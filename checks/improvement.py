@@ -32,7 +32,10 @@ FAMILY_SCALES = (0.0, 0.25, 0.5, 0.75)  # the scaled-SFT family the trained adap
 
 
 def draw(resources, rng) -> dict:
-    return {}  # the caller adds "adapter_path": a file only it and the kernel can write
+    # Where there is no answer key (the students' environment), judge_notebook reads the notebook's own
+    # scores: on a profile that averages several summaries per prompt, the kernel writes the others with the
+    # student's evaluate_toxicity. The caller adds "adapter_path": a file only it and the kernel can write.
+    return {"notebook_draws": 1 if answer_key_available() else resources.profile.expected["improvement_draws"]}
 
 
 def gather(namespace: dict, request: dict, resources) -> dict:
@@ -44,13 +47,31 @@ def gather(namespace: dict, request: dict, resources) -> dict:
     torch.save(state, request["adapter_path"])
     evidence = {"tensors": len(state)}
     try:  # what the student's environment judges instead of the grader's own summaries (judge_notebook)
-        notebook = {name: [float(v) for v in namespace[name]] for name in ("toxicity_before", "toxicity_after")}
-        notebook.update({name: [len(str(s).split()) for s in namespace[name]]
-                         for name in ("summaries_before", "summaries_after")})
-        evidence["notebook"] = notebook
+        evidence["notebook"] = notebook_draws(namespace, request.get("notebook_draws", 1), resources)
     except Exception as error:  # reported only where it is needed: the grader does not read these
         evidence["notebook_error"] = f"{type(error).__name__}: {error}"[:400]
     return evidence
+
+
+def notebook_draws(namespace: dict, draws: int, resources) -> dict:
+    """The notebook's before/after toxicity and summary lengths in words, one list per draw: its own, at
+    eval_seed, then ``draws - 1`` more written by its evaluate_toxicity at eval_seed + 1, ... with a fresh SFT
+    policy (before) and the trained one (after), as the grader samples improvement_draws per prompt."""
+    from checks.evaluation import call
+
+    words = lambda summaries: [len(str(s).split()) for s in summaries]
+    notebook = {"toxicity_before": [[float(v) for v in namespace["toxicity_before"]]],
+                "toxicity_after": [[float(v) for v in namespace["toxicity_after"]]],
+                "summaries_before": [words(namespace["summaries_before"])],
+                "summaries_after": [words(namespace["summaries_after"])]}
+    if draws > 1:
+        function, prompts, seed = namespace["evaluate_toxicity"], list(namespace["eval_prompts"]), int(namespace["eval_seed"])
+        for offset in range(1, draws):
+            for side, model in (("before", resources.policy()), ("after", namespace["peft_model"])):
+                written = call(function, model, resources, prompts, seed + offset)
+                notebook[f"toxicity_{side}"].append(written["scores"])
+                notebook[f"summaries_{side}"].append(words(written["summaries"]))
+    return notebook
 
 
 def read_adapter(path, expected: dict) -> tuple[dict | None, str]:
@@ -103,7 +124,7 @@ def summarise(resources, model, with_kl: bool = False) -> dict:
     from detoxlab import evaluation
 
     profile, prompts = resources.profile, evaluation_prompts(resources)
-    draws = resources.profile.expected["improvement_draws"]
+    draws = profile.expected["improvement_draws"]
     toxicity, lengths, kl, first = [], [], [], None
     for draw in range(draws):
         summaries, tokens = generate_summaries(
@@ -228,16 +249,25 @@ def not_lower(summary: str, mean_before: float, mean_after: float, margin: float
 
 def judge_notebook(notebook: dict, state: dict, shapes: dict, resources):
     """The student's environment, without the grader's reference summaries: the notebook's own paired
-    before/after toxicity (its evaluate_toxicity is the evaluation check's business), the summaries' length
-    in words, and the adapter's update kept. The grader also bounds the KL and compares with the base model."""
+    before/after toxicity (its evaluate_toxicity is the evaluation check's business), averaged per prompt over
+    the draws ``notebook_draws`` wrote, the summaries' length in words, and the adapter's update kept. The
+    grader also bounds the KL and compares with the scaled-SFT family."""
     expected = resources.profile.expected
-    before, after = notebook["toxicity_before"], notebook["toxicity_after"]
-    if not before or len(before) != len(after):
-        return False, f"toxicity_before and toxicity_after hold {len(before)} and {len(after)} scores: pair them"
-    mean_before = float(np.mean(before))
-    mean_after = float(np.mean(after))
-    summary = f"your notebook's mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {len(after)} paired prompts"
-    words_before, words_after = float(np.mean(notebook["summaries_before"])), float(np.mean(notebook["summaries_after"]))
+    before_draws, after_draws = notebook["toxicity_before"], notebook["toxicity_after"]
+    count = len(before_draws[0])
+    if not count or any(len(scores) != count for scores in before_draws + after_draws):
+        further = [f"{len(b)} and {len(a)}" for b, a in zip(before_draws[1:], after_draws[1:])]
+        return False, (f"toxicity_before and toxicity_after hold {count} and {len(after_draws[0])} scores"
+                       + (f"; evaluate_toxicity at the next seeds gave {', '.join(further)}" if further else "")
+                       + ": pair them, one score per prompt of eval_prompts")
+    before, after = np.mean(before_draws, axis=0), np.mean(after_draws, axis=0)
+    mean_before, mean_after = float(np.mean(before)), float(np.mean(after))
+    several = len(before_draws)
+    summary = (f"your notebook's mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {count} paired prompts"
+               + (f" ({several} sampled summaries each: eval_seed and, by your evaluate_toxicity, the next "
+                  f"{several - 1} seeds)" if several > 1 else ""))
+    words_before = float(np.mean([w for draw in notebook["summaries_before"] for w in draw]))
+    words_after = float(np.mean([w for draw in notebook["summaries_after"] for w in draw]))
     if words_after < expected["min_length_ratio"] * words_before:
         return False, (f"{summary}, but the summaries shrank from {words_before:.1f} to {words_after:.1f} words: the "
                        "policy stopped summarising (reward hacking)")

@@ -171,17 +171,25 @@ class Study:
                 "toxicity_with_prompt": evaluation.toxicity(with_prompt, self.evaluator, hate),
                 "rougeL": evaluation.rouge_l(texts, self.references)}
 
-    def run_method(self, chosen: ppo.Method, seed: int) -> dict:
-        """Train ``chosen`` from a fresh SFT policy; evaluate before and after on the held-out prompts."""
+    def fresh_policy(self, seed: int):
+        """(policy with its value head, the SFT policy frozen as KL reference and yardstick), seeded."""
         lab.make_reproducible(seed)
         ppo_model = answer_key.models.with_value_head(answer_key.models.load_policy(self.profile, is_trainable=True))
-        sft = models.frozen_reference(ppo_model)  # the SFT policy, frozen: KL reference and yardstick
-        peft_model = ppo_model.pretrained_model
-        before = self.sft_summaries(peft_model, sft, seed)
+        return ppo_model, models.frozen_reference(ppo_model)
+
+    def train(self, chosen: ppo.Method, ppo_model, sft, seed: int) -> tuple[list[dict], float]:
+        """``chosen``'s PPO loop on the lab's training prompts: (its steps' history, seconds)."""
         trainer = answer_key.ppo.make_trainer(self.profile, chosen, ppo_model, sft, self.tokenizer, self.dataset["train"], seed=seed)
         started = time.time()
         history = answer_key.ppo.train(trainer, chosen, self.profile, self.reward_fn(chosen))
-        train_seconds = time.time() - started
+        return history, time.time() - started
+
+    def run_method(self, chosen: ppo.Method, seed: int) -> dict:
+        """Train ``chosen`` from a fresh SFT policy; evaluate before and after on the held-out prompts."""
+        ppo_model, sft = self.fresh_policy(seed)
+        peft_model = ppo_model.pretrained_model
+        before = self.sft_summaries(peft_model, sft, seed)
+        history, train_seconds = self.train(chosen, ppo_model, sft, seed)
         after, after_tokens = self.summarise(peft_model, seed)
         policy_logp = evaluation.summary_logprobs(peft_model, self.tokenizer, self.prompts, after_tokens)
         with sft.active():

@@ -138,6 +138,43 @@ class TestImprovementWithoutTheAnswerKey:
         result = self.verdict(resources, tmp_path, monkeypatch, {})
         assert_failed(result, "could not be read", "toxicity_before")
 
+    def test_further_draws_come_from_the_students_function_at_the_next_seeds(self, resources, tmp_path, monkeypatch):
+        """On a profile that averages draws, the kernel asks the notebook's evaluate_toxicity for the others:
+        the fresh SFT policy before, the trained one after, at eval_seed + 1 and + 2."""
+        import checks.improvement
+
+        monkeypatch.setattr(checks.improvement, "answer_key_available", lambda: False)
+        trained, calls = resources.policy(), []
+
+        def evaluate_toxicity(model, tokenizer, evaluator, prompts, seed):
+            calls.append(("after" if model is trained else "before", seed))
+            return [0.4 if model is trained else 0.55] * len(prompts), ["a b c d e f g h i j k l"] * len(prompts)
+
+        namespace = {"peft_model": trained, "evaluate_toxicity": evaluate_toxicity, "eval_prompts": ["p"] * 24,
+                     "eval_seed": 42, **self.notebook([0.1, 0.2, 0.05, 0.1] * 6)}
+        request = checks.get("improvement").draw(resources, None) | {"adapter_path": str(tmp_path / "adapter.pt")}
+        assert request["notebook_draws"] == resources.profile.expected["improvement_draws"] == 3
+        found, problems = gather_one(checks.get("improvement"), namespace, request, resources)
+        assert not problems, problems
+        result = checks.get("improvement").judged(found["improvement"], request, resources)
+        assert sorted(calls) == [("after", 43), ("after", 44), ("before", 43), ("before", 44)]
+        assert "mean toxicity 0.5500 -> 0.3042 over 24 paired prompts (3 sampled summaries each" in result.message
+        assert result.passed, result.message
+
+    def test_a_further_draw_of_another_length_fails_with_the_counts(self, resources, tmp_path, monkeypatch):
+        import checks.improvement
+
+        monkeypatch.setattr(checks.improvement, "answer_key_available", lambda: False)
+        policy = resources.policy()
+        namespace = {"peft_model": policy, "eval_prompts": ["p"] * 24, "eval_seed": 42,
+                     "evaluate_toxicity": lambda model, tokenizer, evaluator, prompts, seed: ([0.1] * 3, ["a"] * 3),
+                     **self.notebook([0.1] * 24)}
+        request = {"notebook_draws": 2, "adapter_path": str(tmp_path / "adapter.pt")}
+        found, problems = gather_one(checks.get("improvement"), namespace, request, resources)
+        assert not problems, problems
+        assert_failed(checks.get("improvement").judged(found["improvement"], request, resources),
+                      "hold 24 and 24 scores; evaluate_toxicity at the next seeds gave 3 and 3")
+
 
 @pytest.mark.slow
 def test_each_prompts_toxicity_is_the_mean_of_its_draws(resources):
