@@ -6,6 +6,8 @@ from __future__ import annotations
 from checks.common import number
 from checks.registry import Check, register
 
+TOLERANCE = 1e-6  # relative: the same arithmetic in another order, not another formula
+
 
 def draw(resources, rng) -> dict:
     size = rng.randrange(5, 30)
@@ -30,9 +32,9 @@ def judge(evidence: dict, request: dict, resources, reference: dict):
     mean_before, mean_after = sum(before) / len(before), sum(after) / len(after)
     want = reference["change"]
     got = evidence["change"]
-    if abs(got - want) <= 1e-6 * max(1.0, abs(want)):
+    if abs(got - want) <= TOLERANCE * max(1.0, abs(want)):
         return True, f"{want:+.2f}% for means {mean_before:.4f} -> {mean_after:.4f} drawn for this run"
-    if abs(got + want) <= 1e-6 * max(1.0, abs(want)):
+    if abs(got + want) <= TOLERANCE * max(1.0, abs(want)):
         return False, f"the sign is flipped ({got:+.2f}%, expected {want:+.2f}%): negative means toxicity fell"
     return False, (f"toxicity_change gave {got:+.4f} for means {mean_before:.4f} -> {mean_after:.4f}, expected "
                    f"{want:+.4f}: the change is relative to the mean before PPO, in percent")

@@ -261,7 +261,7 @@ def judge_notebook(notebook: dict, state: dict, shapes: dict, resources):
                        + (f"; evaluate_toxicity at the next seeds gave {', '.join(further)}" if further else "")
                        + ": pair them, one score per prompt of eval_prompts")
     before, after = np.mean(before_draws, axis=0), np.mean(after_draws, axis=0)
-    mean_before, mean_after = float(np.mean(before)), float(np.mean(after))
+    mean_before, mean_after = float(before.mean()), float(after.mean())
     several = len(before_draws)
     summary = (f"your notebook's mean toxicity {mean_before:.4f} -> {mean_after:.4f} over {count} paired prompts"
                + (f" ({several} sampled summaries each: eval_seed and, by your evaluate_toxicity, the next "

@@ -62,13 +62,17 @@ def test_cell_seconds_reads_papermills_times_of_slow_code_cells(tmp_path):
     notebook.cells = [nbformat.v4.new_markdown_cell("# a slow heading"),
                       nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nfor step in range(3):\n    pass"),
                       nbformat.v4.new_code_cell("x = 1"),
-                      nbformat.v4.new_code_cell("y = 2")]
+                      nbformat.v4.new_code_cell("y = 2"),
+                      nbformat.v4.new_code_cell('graded["loop"] = checks.run("loop", globals())')]
     notebook.cells[0].metadata["papermill"] = {"duration": 50.0}
     notebook.cells[1].metadata["papermill"] = {"duration": 12.345}
     notebook.cells[2].metadata["papermill"] = {"duration": 0.2}
+    notebook.cells[4].metadata["papermill"] = {"duration": 7.0}
     path = tmp_path / "executed.ipynb"
     nbformat.write(notebook, str(path))
-    assert whole_lab.cell_seconds(path) == [{"cell": 1, "first_line": "for step in range(3):", "seconds": 12.3}]
+    assert whole_lab.cell_seconds(path) == [
+        {"cell": 1, "first_line": "for step in range(3):", "seconds": 12.3, "checks": False},
+        {"cell": 4, "first_line": 'graded["loop"] = checks.run("loop", globals())', "seconds": 7.0, "checks": True}]
 
 
 def test_recorded_command_keeps_the_settings_not_the_out_dir():
@@ -76,3 +80,23 @@ def test_recorded_command_keeps_the_settings_not_the_out_dir():
 
     assert whole_lab.command(parse_parameters([["ppo_steps", "10"]])) == \
         "python -m detoxlab.bench.whole_lab --out DIR -p ppo_steps 10"
+
+
+def test_the_students_kernel_has_the_handout_and_no_answer_key(tmp_path):
+    """--students-environment: a process started inside it (as papermill starts the kernel) imports the
+    handout's detoxlab and checks, and cannot reach the answer key; outside it, the environment is as before."""
+    import os
+    import subprocess
+    import sys
+
+    before = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    code = ("import checks, detoxlab\nfrom checks import bundle\n"
+            "print(detoxlab.__file__, checks.__file__, bundle.answer_key_available())")
+    with whole_lab.students_kernel(tmp_path) as handout:
+        seen = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert seen.returncode == 0, seen.stderr[-2000:]
+    detoxlab_file, checks_file, available = seen.stdout.split()
+    assert detoxlab_file.startswith(str(handout)) and checks_file.startswith(str(handout))
+    assert available == "False"
+    assert {name: os.environ.get(name) for name in before} == before
+    assert not (handout / "answer_key").exists()

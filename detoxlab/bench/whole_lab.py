@@ -20,6 +20,7 @@ changes before the run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -33,6 +34,8 @@ import answer_key.evaluation
 import answer_key.models
 
 GOAL_SECONDS = 30 * 60
+CHECKS_GOAL_SECONDS = 300  # the notebook's own graded checks on the full profile (docs/benchmark.md)
+GRADED_CELL = "checks.run("
 LOGIT_SCALE = 0.1          # the same scale as tests/test_precision.py, for the same reason
 CALIBRATION_PROMPTS = 32   # DialogSum training prompts sampled to set the summary length
 CALIBRATION_ROUNDS = 8     # bisection rounds on the </s> row's length
@@ -126,8 +129,8 @@ def _profile_file(models_dir: Path, overrides: dict) -> Path:
 
 
 def cell_seconds(notebook_path: Path, at_least: float = 1.0) -> list[dict]:
-    """The executed notebook's slow code cells, in order: each one's first line (its label) and the wall time
-    papermill recorded for it; cells under ``at_least`` seconds are left out."""
+    """The executed notebook's slow code cells, in order: each one's first line (its label), the wall time
+    papermill recorded for it, and whether it runs graded checks; cells under ``at_least`` seconds are left out."""
     import nbformat
 
     notebook = nbformat.read(str(notebook_path), as_version=4)
@@ -137,17 +140,47 @@ def cell_seconds(notebook_path: Path, at_least: float = 1.0) -> list[dict]:
         if cell.cell_type == "code" and seconds is not None and seconds >= at_least:
             lines = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("# NBVAL")]
             cells.append({"cell": index, "first_line": (lines[0] if lines else "")[:100],
-                          "seconds": round(seconds, 1)})
+                          "seconds": round(seconds, 1), "checks": GRADED_CELL in cell.source})
     return cells
 
 
-def command(parameters: dict) -> str:
+def command(parameters: dict, students: bool = False) -> str:
     """The command that reruns a measurement with these notebook parameters: its settings, not where it wrote."""
-    return "python -m detoxlab.bench.whole_lab --out DIR" + "".join(f" -p {name} {value}"
-                                                                   for name, value in parameters.items())
+    return ("python -m detoxlab.bench.whole_lab --out DIR" + (" --students-environment" if students else "")
+            + "".join(f" -p {name} {value}" for name, value in parameters.items()))
 
 
-def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) -> dict:
+# Run in the kernel before anything else (a sitecustomize module): the editable install's finder would
+# reach the project's own folders, answer key included, behind the handout's back.
+NO_PROJECT_FINDER = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in str(getattr(f, "__module__", "")).lower()]
+"""
+
+
+@contextlib.contextmanager
+def students_kernel(folder: Path):
+    """The notebook's kernel runs in the students' environment: a handout (``detoxlab handout``: no answer key,
+    no grader) first on its path, the project's own folders out of reach, as in the image's ``lab`` target.
+    The checks then judge as they do for a student (checks.bundle.answer_key_available() is False there)."""
+    from detoxlab import student
+
+    handout = student.write_handout(folder / "handout")
+    guard = folder / "kernel-path"
+    guard.mkdir(exist_ok=True)
+    (guard / "sitecustomize.py").write_text(NO_PROJECT_FINDER, encoding="utf-8")
+    kept = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    os.environ.update(PYTHONPATH=f"{guard}{os.pathsep}{handout}", PYTHONSAFEPATH="1")  # the kernel inherits these
+    try:
+        yield handout
+    finally:
+        for name, value in kept.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def main(out: Path, parameters: dict | None = None, seed: int = 0, students: bool = False, log=print) -> dict:
     import platform
 
     import torch
@@ -169,16 +202,20 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
     calibration = end_summaries_like(load_profile(profile_path), data_dir, log)
     setup_seconds = time.perf_counter() - started
 
-    log(f"running the lab: detoxlab run --profile {profile_path} ...")
-    started = time.perf_counter()
-    run.main(str(profile_path), out / "run", parameters or {}, log=log)
-    wall = time.perf_counter() - started
+    log(f"running the lab: detoxlab run --profile {profile_path}"
+        + (" in the students' environment" if students else "") + " ...")
+    with students_kernel(out) if students else contextlib.nullcontext():
+        started = time.perf_counter()
+        run.main(str(profile_path), out / "run", parameters or {}, log=log)
+        wall = time.perf_counter() - started
     metrics = json.loads((out / "run" / "metrics.json").read_text(encoding="utf-8"))
+    cells = cell_seconds(out / "run" / run.SOLUTION.name)
     step_seconds = [step["seconds"] for step in metrics["steps"]]
     steps_left = metrics["method"]["steps"] - metrics["steps_run"]  # when -p ppo_steps cut the run short
     whole = wall + steps_left * statistics.mean(step_seconds)
     report = {
-        "command": command(parameters or {}),
+        "command": command(parameters or {}, students),
+        "environment": "students (a handout, no answer key)" if students else "course staff (the answer key)",
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()},
         "parameters": parameters or {},
@@ -189,7 +226,9 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
         "profile_steps": metrics["method"]["steps"],
         "evaluation_prompts": metrics["eval_prompts"],
         "step_seconds": step_seconds,
-        "cell_seconds": cell_seconds(out / "run" / run.SOLUTION.name),
+        "cell_seconds": cells,
+        "checks_seconds": round(sum(cell["seconds"] for cell in cells if cell["checks"]), 1),
+        "checks_goal_seconds": CHECKS_GOAL_SECONDS,
         # the run as measured, plus the steps it left out at its mean step time
         "whole_lab_seconds": round(whole, 1),
         "whole_lab_is_extrapolated": steps_left > 0,
@@ -204,6 +243,8 @@ def main(out: Path, parameters: dict | None = None, seed: int = 0, log=print) ->
     if steps_left:
         log(f"the lab with {metrics['steps_run']} of {metrics['method']['steps']} PPO steps took {wall:.0f} s; with "
             f"the other {steps_left} at its mean step time ({statistics.mean(step_seconds):.1f} s) about {whole:.0f} s")
+    log(f"the notebook's graded checks: {report['checks_seconds']:.0f} s (goal: at most {CHECKS_GOAL_SECONDS} s: "
+        f"{'met' if report['checks_seconds'] <= CHECKS_GOAL_SECONDS else 'NOT met'})")
     log(f"the whole lab: {whole:.0f} s (goal: under {GOAL_SECONDS} s: {verdict}); wrote {out / 'whole_lab.json'}")
     return report
 
@@ -213,10 +254,12 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="whole-lab", help="output directory (default: whole-lab)")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                         help="a notebook parameter, as for detoxlab run (ppo_steps, eval_samples, seed, dtype)")
+    parser.add_argument("--students-environment", action="store_true",
+                        help="run the notebook's kernel in a handout, without the answer key, as a student's")
     args = parser.parse_args()
     from detoxlab.run import parse_parameters
 
     try:
-        main(Path(args.out), parse_parameters(args.parameter))
+        main(Path(args.out), parse_parameters(args.parameter), students=args.students_environment)
     except DetoxlabError as error:
         sys.exit(f"whole_lab: {error}")
