@@ -11,6 +11,8 @@ and takes hours on a CPU); past either, the run stops with one line saying which
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,6 +104,23 @@ def _cell_preview(error: Exception) -> str:
     return f" (`{code[0][:80]}`)" if code else ""
 
 
+@contextlib.contextmanager
+def data_dir_for_the_kernel():
+    """The kernel runs in the output folder, so a ``DETOXLAB_DATA_DIR`` relative to where the command started
+    (``DETOXLAB_DATA_DIR=../shared/data detoxlab run ...``) is made absolute for it, and put back after."""
+    from detoxlab.data import DATA_DIR_ENV
+
+    configured = os.environ.get(DATA_DIR_ENV)
+    if not configured or os.path.isabs(configured):
+        yield
+        return
+    os.environ[DATA_DIR_ENV] = os.path.abspath(configured)
+    try:
+        yield
+    finally:
+        os.environ[DATA_DIR_ENV] = configured
+
+
 def main(profile_name: str, out: Path, parameters: dict | None = None, notebook: Path = SOLUTION,
          log=print) -> Path:
     import papermill
@@ -117,11 +136,12 @@ def main(profile_name: str, out: Path, parameters: dict | None = None, notebook:
     started = time.time()
     executed = out / notebook.name
     try:
-        papermill.execute_notebook(
-            str(notebook), str(executed), cwd=str(out), progress_bar=True, log_output=False,
-            parameters={"profile_name": str(profile.path), **parameters, "output_dir": str(out)},
-            execution_timeout=timeout, start_timeout=KERNEL_START_SECONDS,
-        )
+        with data_dir_for_the_kernel():
+            papermill.execute_notebook(
+                str(notebook), str(executed), cwd=str(out), progress_bar=True, log_output=False,
+                parameters={"profile_name": str(profile.path), **parameters, "output_dir": str(out)},
+                execution_timeout=timeout, start_timeout=KERNEL_START_SECONDS,
+            )
     except papermill.PapermillExecutionError as error:
         raise RunError(f"the notebook failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
                        f"see {executed}") from error

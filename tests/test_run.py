@@ -76,3 +76,20 @@ def test_two_runs_with_the_same_seed_give_the_same_results(capsys, tmp_path, no_
     # the checks draw new inputs every run, so their messages differ; their verdicts do not
     verdicts = [[(t["name"], t["status"], t["score"]) for t in run["results.json"]["tests"]] for run in outputs]
     assert verdicts[0] == verdicts[1]
+
+
+def test_a_relative_data_dir_names_the_same_folder_in_the_kernel(tmp_path, monkeypatch):
+    """The kernel's working folder is the output folder: DETOXLAB_DATA_DIR=../shared/data, relative to where
+    the command started, reaches it as an absolute path, and the caller's value is put back."""
+    import os
+
+    from detoxlab.run import data_dir_for_the_kernel
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DETOXLAB_DATA_DIR", "data/dialogsum")
+    with data_dir_for_the_kernel():
+        assert os.environ["DETOXLAB_DATA_DIR"] == str(tmp_path / "data" / "dialogsum")
+    assert os.environ["DETOXLAB_DATA_DIR"] == "data/dialogsum"
+    monkeypatch.setenv("DETOXLAB_DATA_DIR", "/already/absolute")
+    with data_dir_for_the_kernel():
+        assert os.environ["DETOXLAB_DATA_DIR"] == "/already/absolute"
