@@ -25,6 +25,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -164,9 +165,10 @@ def students_kernel(folder: Path):
     The checks then judge as they do for a student (checks.bundle.answer_key_available() is False there)."""
     from detoxlab import student
 
+    folder = Path(tempfile.mkdtemp(prefix="students-", dir=folder))  # a fresh one per run: --out may be reused
     handout = student.write_handout(folder / "handout")
     guard = folder / "kernel-path"
-    guard.mkdir(exist_ok=True)
+    guard.mkdir()
     (guard / "sitecustomize.py").write_text(NO_PROJECT_FINDER, encoding="utf-8")
     kept = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
     os.environ.update(PYTHONPATH=f"{guard}{os.pathsep}{handout}", PYTHONSAFEPATH="1")  # the kernel inherits these
