@@ -105,20 +105,28 @@ def _cell_preview(error: Exception) -> str:
 
 
 @contextlib.contextmanager
+def kernel_environment(values: dict):
+    """Environment variables the notebook's kernel inherits (papermill starts it with this process's
+    environment), set for the duration and put back after."""
+    kept = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in kept.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def data_dir_for_the_kernel():
     """The kernel runs in the output folder, so a ``DETOXLAB_DATA_DIR`` relative to where the command started
     (``DETOXLAB_DATA_DIR=../shared/data detoxlab run ...``) is made absolute for it, and put back after."""
     from detoxlab.data import DATA_DIR_ENV
 
     configured = os.environ.get(DATA_DIR_ENV)
-    if not configured or os.path.isabs(configured):
-        yield
-        return
-    os.environ[DATA_DIR_ENV] = os.path.abspath(configured)
-    try:
-        yield
-    finally:
-        os.environ[DATA_DIR_ENV] = configured
+    return kernel_environment({DATA_DIR_ENV: os.path.abspath(configured)} if configured else {})
 
 
 def main(profile_name: str, out: Path, parameters: dict | None = None, notebook: Path = SOLUTION,

@@ -163,23 +163,15 @@ def students_kernel(folder: Path):
     """The notebook's kernel runs in the students' environment: a handout (``detoxlab handout``: no answer key,
     no grader) first on its path, the project's own folders out of reach, as in the image's ``lab`` target.
     The checks then judge as they do for a student (checks.bundle.answer_key_available() is False there)."""
-    from detoxlab import student
+    from detoxlab import run, student
 
     folder = Path(tempfile.mkdtemp(prefix="students-", dir=folder))  # a fresh one per run: --out may be reused
     handout = student.write_handout(folder / "handout")
     guard = folder / "kernel-path"
     guard.mkdir()
     (guard / "sitecustomize.py").write_text(NO_PROJECT_FINDER, encoding="utf-8")
-    kept = {name: os.environ.get(name) for name in ("PYTHONPATH", "PYTHONSAFEPATH")}
-    os.environ.update(PYTHONPATH=f"{guard}{os.pathsep}{handout}", PYTHONSAFEPATH="1")  # the kernel inherits these
-    try:
+    with run.kernel_environment({"PYTHONPATH": f"{guard}{os.pathsep}{handout}", "PYTHONSAFEPATH": "1"}):
         yield handout
-    finally:
-        for name, value in kept.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def main(out: Path, parameters: dict | None = None, seed: int = 0, students: bool = False, log=print) -> dict:
