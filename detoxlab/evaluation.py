@@ -8,8 +8,12 @@ def load_toxicity_evaluator(profile):
     """``evaluate.load("toxicity", ...)`` as the course calls it, from the profile's local module."""
     import evaluate
 
+    # keep_in_memory: evaluate's cache folder is its cache root joined with config_name, and an absolute
+    # config_name replaces the root, so each compute would write detoxlab-1-0.arrow and its lock into the
+    # model's own folder, which every kernel of a grading batch shares
     return evaluate.load(profile.location(profile.reward["toxicity_module"]), module_type="measurement",
-                         config_name=profile.location(profile.reward["model"]), experiment_id="detoxlab")
+                         config_name=profile.location(profile.reward["model"]), experiment_id="detoxlab",
+                         keep_in_memory=True)
 
 
 def toxicity(texts: list[str], evaluator, hate_label: str = "hate") -> list[float]:

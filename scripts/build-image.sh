@@ -18,8 +18,10 @@
 #   --no-assets   build on an empty assets stage (no servers, no models: the mini profile only)
 # Environment: TORCH_VARIANT (cpu by default; pypi builds the CUDA image, torch from requirements-cuda.lock),
 # DETOXLAB_SHARED (default ../shared), IMAGE_WORK (default /var/tmp/detoxlab-image: the
-# base root filesystem and the served stand-ins, kept between builds), BUILD_TIMEOUT (seconds, default 3600).
-# Prints the build's wall time and the image's size; records both in $IMAGE_WORK/build-<tag>.json.
+# base root filesystem and the served stand-ins, kept between builds), BUILD_TIMEOUT (seconds, default 3600),
+# IMAGE_MIN_FREE_GB (the free disk a build needs, default 16: see "disk" below).
+# Prints the build's wall time and the image's size; records both in $IMAGE_WORK/build-<tag>.json. The image
+# the tag named before is removed once nothing else names it (each rebuild would otherwise leave 2-3 GB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG=detoxlab:lab TARGET=lab ASSETS=1
@@ -36,6 +38,20 @@ SHARED=$(cd "${DETOXLAB_SHARED:-../shared}" 2>/dev/null && pwd) \
 WORK=${IMAGE_WORK:-/var/tmp/detoxlab-image}
 mkdir -p "$WORK"
 buildah_() { buildah --storage-driver vfs "$@"; }
+
+# --- disk --------------------------------------------------------------------------------------------------
+# vfs keeps every layer as a whole copy of the file system, and a multi-stage build holds several stages
+# (each about 2.5 GB: the venv) at once, so a build fails late, at a commit, when the disk runs short.
+# Say so before the build starts, with what is free and what to remove.
+store=$(buildah_ info --format '{{.store.GraphRoot}}')
+mkdir -p "$store"
+free_gb=$(df --output=avail -B1G "$store" | tail -1 | tr -d ' ')
+need_gb=${IMAGE_MIN_FREE_GB:-16}
+if [ "$free_gb" -lt "$need_gb" ]; then
+  echo "build-image: $free_gb GB free at $store, a build needs about $need_gb GB (IMAGE_MIN_FREE_GB);" \
+       "free some: buildah --storage-driver vfs images (rmi the old ones; rmi --prune removes the untagged)" >&2
+  exit 2
+fi
 
 # --- tools, from Debian's packages -------------------------------------------------------------------------
 missing=()
@@ -125,13 +141,19 @@ elif [ "$ASSETS" = 0 ]; then
   args+=(--build-arg DETOXLAB_FETCH_PROFILE=none)
 fi
 
-echo "build-image: buildah bud --target $TARGET -t $TAG (base $BASE)"
+echo "build-image: buildah bud --target $TARGET -t $TAG (base $BASE; $free_gb GB free)"
+previous=$(buildah_ inspect --type image --format '{{.FromImageID}}' "$TAG" 2>/dev/null || true)
 started=$(date +%s)
 timeout --signal=TERM --kill-after=30 "${BUILD_TIMEOUT:-3600}" \
   buildah --storage-driver vfs bud --isolation chroot --target "$TARGET" -t "$TAG" \
     "${args[@]}" "${mounts[@]}" -f Dockerfile . \
   || { status=$?; [ "$status" = 124 ] && echo "build-image: stopped after ${BUILD_TIMEOUT:-3600} s (BUILD_TIMEOUT)" >&2; exit "$status"; }
 seconds=$(( $(date +%s) - started ))
+# the image the tag named before, unless it was rebuilt identically or another tag still names it
+current=$(buildah_ inspect --type image --format '{{.FromImageID}}' "$TAG")
+if [ -n "$previous" ] && [ "$previous" != "$current" ] && buildah_ rmi "$previous" >/dev/null 2>&1; then
+  echo "build-image: removed the image $TAG named before (${previous:0:12})"
+fi
 size=$(buildah_ images --format '{{.Size}}' "$TAG" | head -1)   # as buildah reports it, uncompressed
 record="$WORK/build-${TAG//[:\/]/_}.json"
 printf '{"tag": "%s", "target": "%s", "assets": %s, "build_seconds": %d, "size": "%s"}\n' \
