@@ -1,4 +1,4 @@
-"""Check "before/after table" (exercise 7, section 3.4): the student's ``summary_table`` on unseen prompts and
+"""Check "before/after table" (exercise 3.4): the student's ``summary_table`` on unseen prompts and
 summaries drawn for this run, with a made-up reward function the check passes in (a hash of each text), so
 every expected reward is known without a reward model. There is no reference table: the judge checks the
 table's properties. One row per prompt, none dropped or repeated; the dialogue alone, without the
