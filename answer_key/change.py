@@ -1,4 +1,4 @@
-"""Exercise 7's reference: the signed relative change of the mean toxicity."""
+"""Exercise 8's reference: the signed relative change of the mean toxicity."""
 from __future__ import annotations
 
 

@@ -144,7 +144,7 @@ MUTANTS = {
     # the original lab's code in the exercises: its reward is the first of the score-sorted labels, read on prompt
     # + summary with <pad> and </s>; its trainer has the original's learning rate and epochs and trl's base-model
     # reference; it runs 10 steps; it measures toxicity on prompt + summary. (Its "percentage improvement",
-    # (before - after) / before, is not placed in exercise 8: it is a different quantity, not a wrong one.)
+    # (before - after) / before, is not placed in `toxicity_change`: it is a different quantity, not a wrong one.)
     "original_code": ([
         ('next(o["score"] for o in scores if o["label"] == not_hate_label)', 'scores[0]["score"]'),
         ('learning_rate=method["learning_rate"], ppo_epochs=method["ppo_epochs"]', 'learning_rate=1.41e-5, ppo_epochs=1'),
